@@ -1,0 +1,63 @@
+namespace PolicyLayer.Counters;
+
+/// <summary>A counter store's answer to <see cref="ICounterStore.TryReserveAsync"/>.</summary>
+public readonly struct ReservationResult
+{
+    private ReservationResult(ReservationStatus status, long timestamp, int refusedIndex, TimeSpan? retryAfter, string? error, bool failedOpen)
+    {
+        Status = status;
+        Timestamp = timestamp;
+        RefusedIndex = refusedIndex;
+        RetryAfter = retryAfter;
+        Error = error;
+        FailedOpen = failedOpen;
+    }
+
+    /// <summary>How the store answered.</summary>
+    public ReservationStatus Status { get; }
+
+    /// <summary><see langword="true"/> when every request was reserved.</summary>
+    public bool IsAdmitted => Status == ReservationStatus.Admitted;
+
+    /// <summary>The store's own time of the reservation, passed back to <see cref="ICounterStore.RefundAsync"/>.</summary>
+    public long Timestamp { get; }
+
+    /// <summary>For a refusal, the index of the first request whose budget had no room; -1 otherwise.</summary>
+    public int RefusedIndex { get; }
+
+    /// <summary>
+    /// For a refusal, how long until every refusing budget has room for its request; <see langword="null"/>
+    /// when some request costs more than its budget's maximum and can never succeed.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; }
+
+    /// <summary>For <see cref="ReservationStatus.Unavailable"/>, what went wrong.</summary>
+    public string? Error { get; }
+
+    /// <summary>
+    /// <see langword="true"/> when the store could not answer but is configured to fail open, so it admitted
+    /// the call without counting it.
+    /// </summary>
+    public bool FailedOpen { get; }
+
+    /// <summary>Every request was reserved at <paramref name="timestamp"/>.</summary>
+    /// <param name="timestamp">The store's time of the reservation.</param>
+    /// <returns>The result.</returns>
+    public static ReservationResult Admitted(long timestamp) => new(ReservationStatus.Admitted, timestamp, -1, null, null, false);
+
+    /// <summary>The store could not answer and admitted the call without counting it (fail-open mode).</summary>
+    /// <param name="error">What went wrong.</param>
+    /// <returns>The result.</returns>
+    public static ReservationResult AdmittedFailOpen(string error) => new(ReservationStatus.Admitted, 0, -1, null, error, true);
+
+    /// <summary>A budget had no room; nothing was reserved.</summary>
+    /// <param name="refusedIndex">The first refusing request.</param>
+    /// <param name="retryAfter">When a retry can succeed, or <see langword="null"/> for never.</param>
+    /// <returns>The result.</returns>
+    public static ReservationResult Refused(int refusedIndex, TimeSpan? retryAfter) => new(ReservationStatus.Refused, 0, refusedIndex, retryAfter, null, false);
+
+    /// <summary>The store could not answer.</summary>
+    /// <param name="error">What went wrong, for the decision's message.</param>
+    /// <returns>The result.</returns>
+    public static ReservationResult Unavailable(string error) => new(ReservationStatus.Unavailable, 0, -1, null, error, false);
+}

@@ -1,0 +1,161 @@
+using PolicyLayer.Counters;
+
+namespace PolicyLayer;
+
+/// <summary>
+/// A versioned reference to a pooled <see cref="Reservation"/>: completing it bumps the version, so a second
+/// report through a stale copy of the decision finds a different version and does nothing.
+/// </summary>
+internal readonly struct ReservationHandle
+{
+    private readonly Reservation? _reservation;
+    private readonly int _version;
+
+    internal ReservationHandle(Reservation reservation)
+    {
+        _reservation = reservation;
+        _version = reservation.Version;
+    }
+
+    public bool IsActive => _reservation is not null && _reservation.Version == _version;
+
+    public ValueTask CompleteAsync(ToolCallOutcome outcome, CancellationToken cancellationToken)
+        => _reservation is null ? default : _reservation.CompleteAsync(_version, outcome, cancellationToken);
+}
+
+/// <summary>
+/// What one admitted call reserved, kept until the host reports the tool's outcome. Instances are pooled so that
+/// an admitted call with limits allocates nothing once the pool is warm; one that is never reported is simply
+/// collected, and its reservation stays spent.
+/// </summary>
+internal sealed class Reservation
+{
+    private static readonly ReservationPool Pool = new();
+    private CounterRequest[] _requests = new CounterRequest[4];
+    private int _count;
+    private int _version;
+    private long _timestamp;
+    private ICounterStore? _store;
+
+    public int Version => Volatile.Read(ref _version);
+
+    /// <summary>The requests of the call being authorized; filled by the authorizer before it reserves.</summary>
+    public ReadOnlyMemory<CounterRequest> Requests => _requests.AsMemory(0, _count);
+
+    public static Reservation Rent() => Pool.Rent();
+
+    public void Clear()
+    {
+        _count = 0;
+        _store = null;
+    }
+
+    public void Add(in CounterRequest request)
+    {
+        // Merge repeated keys (a shared counter named by a tool's limit and by all_tools) so the store sees one cost.
+        for (var i = 0; i < _count; i++)
+        {
+            if (_requests[i].Key.Equals(request.Key))
+            {
+                _requests[i] = new CounterRequest(request.Key, _requests[i].Cost + request.Cost);
+                return;
+            }
+        }
+
+        if (_count == _requests.Length)
+        {
+            Array.Resize(ref _requests, _count * 2);
+        }
+
+        _requests[_count++] = request;
+    }
+
+    public int Count => _count;
+
+    public ref readonly CounterRequest this[int index] => ref _requests[index];
+
+    /// <summary>Marks the reservation as held by an admitted call.</summary>
+    public ReservationHandle Activate(ICounterStore store, long timestamp)
+    {
+        _store = store;
+        _timestamp = timestamp;
+        return new ReservationHandle(this);
+    }
+
+    /// <summary>Returns an instance that was rented but not activated (the call was refused).</summary>
+    public void Return()
+    {
+        Clear();
+        Pool.Return(this);
+    }
+
+    public ValueTask CompleteAsync(int version, ToolCallOutcome outcome, CancellationToken cancellationToken)
+    {
+        // Only the first report with the current version wins; any later one sees a bumped version.
+        if (Interlocked.CompareExchange(ref _version, unchecked(version + 1), version) != version)
+        {
+            return default;
+        }
+
+        if (outcome == ToolCallOutcome.Succeeded || _store is null)
+        {
+            Return();
+            return default;
+        }
+
+        var refund = _store.RefundAsync(Requests, _timestamp, cancellationToken);
+        if (refund.IsCompletedSuccessfully)
+        {
+            refund.GetAwaiter().GetResult();
+            Return();
+            return default;
+        }
+
+        return AwaitRefundAsync(refund);
+    }
+
+    private async ValueTask AwaitRefundAsync(ValueTask refund)
+    {
+        try
+        {
+            await refund.ConfigureAwait(false);
+        }
+        finally
+        {
+            Return();
+        }
+    }
+
+    /// <summary>A small lock-free pool: a fixed array of slots claimed with compare-exchange.</summary>
+    private sealed class ReservationPool
+    {
+        private readonly Reservation?[] _items = new Reservation?[Math.Max(16, Environment.ProcessorCount * 8)];
+
+        public Reservation Rent()
+        {
+            var items = _items;
+            for (var i = 0; i < items.Length; i++)
+            {
+                var item = items[i];
+                if (item is not null && Interlocked.CompareExchange(ref items[i], null, item) == item)
+                {
+                    return item;
+                }
+            }
+
+            return new Reservation();
+        }
+
+        public void Return(Reservation reservation)
+        {
+            var items = _items;
+            for (var i = 0; i < items.Length; i++)
+            {
+                if (items[i] is null && Interlocked.CompareExchange(ref items[i], reservation, null) is null)
+                {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace PolicyLayer.Schema;
+
+/// <summary>How schemas are compiled and instances evaluated.</summary>
+public sealed class JsonSchemaOptions
+{
+    /// <summary>The shared default options.</summary>
+    public static JsonSchemaOptions Default { get; } = new();
+
+    /// <summary>The dialect of a schema without <c>$schema</c>. Default: draft 2020-12.</summary>
+    public JsonSchemaDialect DefaultDialect { get; init; } = JsonSchemaDialect.Draft202012;
+
+    /// <summary>
+    /// Whether <c>format</c> asserts (date-time, date, time, duration, email, hostname, ipv4, ipv6, uri,
+    /// uri-reference, uuid, json-pointer, regex) instead of only annotating. Default: <see langword="false"/>.
+    /// </summary>
+    public bool AssertFormat { get; init; }
+
+    /// <summary>The deepest instance nesting evaluated; deeper instances are invalid. Default: 64.</summary>
+    public int MaxInstanceDepth { get; init; } = 64;
+
+    /// <summary>How long one <c>pattern</c> match may take before the instance is reported invalid. Default: 100 ms.</summary>
+    public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Documents that <c>$ref</c> may point to by URI. Nothing is ever fetched from the network.</summary>
+    public JsonSchemaRegistry? Registry { get; init; }
+}
