@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace PolicyLayer.Policies;
+
+/// <summary>One condition: a path, an operator and, for most operators, a value.</summary>
+public sealed class Condition
+{
+    internal Condition(string pointer, PolicyPath path, ConditionOperator op, JsonElement? value, Regex? regex, string opText)
+    {
+        Pointer = pointer;
+        Path = path;
+        Operator = op;
+        Value = value;
+        CompiledRegex = regex;
+        Description = value is { } v ? $"{path.Text} {opText} {v.GetRawText()}" : $"{path.Text} {opText}";
+    }
+
+    /// <summary>The condition's JSON Pointer in the policy.</summary>
+    public string Pointer { get; }
+
+    /// <summary>The addressed value.</summary>
+    public PolicyPath Path { get; }
+
+    /// <summary>The comparison.</summary>
+    public ConditionOperator Operator { get; }
+
+    /// <summary>The value compared with, or <see langword="null"/> for <c>exists</c> and <c>not_exists</c>.</summary>
+    public JsonElement? Value { get; }
+
+    /// <summary>The condition as text, such as <c>args.amount gt 100</c>.</summary>
+    public string Description { get; }
+
+    internal Regex? CompiledRegex { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Description;
+}
+
+/// <summary>A list of conditions that are ANDed, with the message given when the group refuses a call.</summary>
+public sealed class ConditionGroup
+{
+    internal ConditionGroup(string pointer, IReadOnlyList<Condition> conditions, string? onDeny)
+    {
+        Pointer = pointer;
+        Conditions = conditions;
+        OnDeny = onDeny;
+        Description = conditions.Count == 0 ? "(no conditions)" : string.Join(" and ", conditions.Select(c => c.Description));
+    }
+
+    /// <summary>The group's JSON Pointer in the policy, such as <c>/tools/create_refund/deny_if/0</c>.</summary>
+    public string Pointer { get; }
+
+    /// <summary>The conditions, all of which must hold for the group to hold.</summary>
+    public IReadOnlyList<Condition> Conditions { get; }
+
+    /// <summary>The policy author's message for a refusal, or <see langword="null"/>.</summary>
+    public string? OnDeny { get; }
+
+    /// <summary>The conditions as text, joined with <c>and</c>.</summary>
+    public string Description { get; }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using PolicyLayer.Schema;
+
+namespace PolicyLayer.Policies;
+
+/// <summary>The rules for one tool, or the <c>all_tools</c> rules that apply to every call.</summary>
+public sealed class ToolRules
+{
+    internal ToolRules(
+        string pointer,
+        ToolAction action,
+        string? reason,
+        JsonElement? schema,
+        JsonSchema? compiledSchema,
+        IReadOnlyList<ConditionGroup> require,
+        IReadOnlyList<ConditionGroup> denyIf,
+        IReadOnlyList<Limit> limits)
+    {
+        Pointer = pointer;
+        Action = action;
+        Reason = reason;
+        Schema = schema;
+        CompiledSchema = compiledSchema;
+        Require = require;
+        DenyIf = denyIf;
+        Limits = limits;
+        ReadsArguments = compiledSchema is not null || require.Count > 0 || denyIf.Count > 0
+            || limits.Any(l => l.CostPath is not null || l.KeyPath is not null);
+    }
+
+    internal static ToolRules Empty(string pointer) => new(pointer, ToolAction.Allow, null, null, null, [], [], []);
+
+    /// <summary>The rules' JSON Pointer in the policy (<c>/tools/name</c> or <c>/all_tools</c>).</summary>
+    public string Pointer { get; }
+
+    /// <summary>Allow (evaluate the rules), deny, or require approval.</summary>
+    public ToolAction Action { get; }
+
+    /// <summary>The message given with <see cref="ToolAction.Deny"/> or <see cref="ToolAction.RequireApproval"/>.</summary>
+    public string? Reason { get; }
+
+    /// <summary>The JSON Schema the arguments must satisfy, as written, or <see langword="null"/>.</summary>
+    public JsonElement? Schema { get; }
+
+    /// <summary>The condition groups that must all hold.</summary>
+    public IReadOnlyList<ConditionGroup> Require { get; }
+
+    /// <summary>The condition groups any one of which refuses the call when it holds.</summary>
+    public IReadOnlyList<ConditionGroup> DenyIf { get; }
+
+    /// <summary>The limits reserved together.</summary>
+    public IReadOnlyList<Limit> Limits { get; }
+
+    internal JsonSchema? CompiledSchema { get; }
+
+    /// <summary>Whether any rule reads the call's arguments or caller (so they must be within the safety bounds).</summary>
+    internal bool ReadsArguments { get; }
+}
