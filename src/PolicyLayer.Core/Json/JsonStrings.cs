@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace PolicyLayer.Json;
+
+/// <summary>Reads JSON strings as UTF-16 without allocating a <see cref="string"/>.</summary>
+internal static class JsonStrings
+{
+    /// <summary>
+    /// The unescaped UTF-16 text of a string element. Uses <paramref name="scratch"/> when it fits, otherwise rents
+    /// from <see cref="ArrayPool{T}.Shared"/> and hands the array back in <paramref name="rented"/>: the caller returns
+    /// it with <see cref="Return"/> once done with the span.
+    /// </summary>
+    /// <exception cref="ArgumentException">The element is not a string.</exception>
+    public static ReadOnlySpan<char> GetChars(JsonElement stringElement, Span<char> scratch, out char[]? rented)
+    {
+        if (stringElement.ValueKind != JsonValueKind.String)
+        {
+            throw new ArgumentException($"Expected a JSON string but got {stringElement.ValueKind}.", nameof(stringElement));
+        }
+
+        rented = null;
+#if NET9_0_OR_GREATER
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement);
+        raw = raw[1..^1]; // the quotes
+        var buffer = scratch;
+        if (raw.Length > scratch.Length)
+        {
+            // UTF-16 never needs more code units than UTF-8 has bytes.
+            rented = ArrayPool<char>.Shared.Rent(raw.Length);
+            buffer = rented;
+        }
+
+        var length = Encoding.UTF8.GetChars(raw, buffer);
+        if (raw.IndexOf((byte)'\\') >= 0)
+        {
+            length = Unescape(buffer[..length]);
+        }
+
+        return buffer[..length];
+#else
+        return stringElement.GetString().AsSpan();
+#endif
+    }
+
+    /// <summary>Returns an array that <see cref="GetChars"/> rented; <see langword="null"/> is ignored.</summary>
+    public static void Return(char[]? rented)
+    {
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The number of Unicode code points of a string element (what minLength and maxLength count).</summary>
+    public static int CodePointLength(JsonElement stringElement)
+    {
+        Span<char> scratch = stackalloc char[256];
+        var chars = GetChars(stringElement, scratch, out var rented);
+        try
+        {
+            return CodePointLength(chars);
+        }
+        finally
+        {
+            Return(rented);
+        }
+    }
+
+    /// <summary>The number of Unicode code points of UTF-16 text; a lone surrogate counts as one.</summary>
+    public static int CodePointLength(ReadOnlySpan<char> chars)
+    {
+        var count = chars.Length;
+        for (var i = 1; i < chars.Length; i++)
+        {
+            if (char.IsLowSurrogate(chars[i]) && char.IsHighSurrogate(chars[i - 1]))
+            {
+                count--;
+                i++; // the pair is consumed; the next char starts fresh
+            }
+        }
+
+        return count;
+    }
+
+    // Unescapes JSON escapes in place; the result is never longer than the input.
+    private static int Unescape(Span<char> text)
+    {
+        var write = 0;
+        for (var read = 0; read < text.Length; read++)
+        {
+            var c = text[read];
+            if (c != '\\' || read + 1 >= text.Length)
+            {
+                text[write++] = c;
+                continue;
+            }
+
+            var escape = text[++read];
+            switch (escape)
+            {
+                case 'b': text[write++] = '\b'; break;
+                case 'f': text[write++] = '\f'; break;
+                case 'n': text[write++] = '\n'; break;
+                case 'r': text[write++] = '\r'; break;
+                case 't': text[write++] = '\t'; break;
+                case 'u':
+                    text[write++] = (char)int.Parse(text.Slice(read + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+                    read += 4;
+                    break;
+                default: text[write++] = escape; break; // \" \\ \/
+            }
+        }
+
+        return write;
+    }
+}
