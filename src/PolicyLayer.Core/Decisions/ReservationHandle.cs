@@ -1,4 +1,5 @@
 using PolicyLayer.Counters;
+using PolicyLayer.Policies;
 
 namespace PolicyLayer;
 
@@ -32,6 +33,7 @@ internal sealed class Reservation
 {
     private static readonly ReservationPool Pool = new();
     private CounterRequest[] _requests = new CounterRequest[4];
+    private Limit[] _limits = new Limit[4];
     private int _count;
     private int _version;
     private long _timestamp;
@@ -46,11 +48,12 @@ internal sealed class Reservation
 
     public void Clear()
     {
+        Array.Clear(_limits, 0, _count);
         _count = 0;
         _store = null;
     }
 
-    public void Add(in CounterRequest request)
+    public void Add(in CounterRequest request, Limit limit)
     {
         // Merge repeated keys (a shared counter named by a tool's limit and by all_tools) so the store sees one cost.
         for (var i = 0; i < _count; i++)
@@ -65,14 +68,19 @@ internal sealed class Reservation
         if (_count == _requests.Length)
         {
             Array.Resize(ref _requests, _count * 2);
+            Array.Resize(ref _limits, _count * 2);
         }
 
+        _limits[_count] = limit;
         _requests[_count++] = request;
     }
 
     public int Count => _count;
 
     public ref readonly CounterRequest this[int index] => ref _requests[index];
+
+    /// <summary>The first limit that asked for the request at <paramref name="index"/>.</summary>
+    public Limit LimitAt(int index) => _limits[index];
 
     /// <summary>Marks the reservation as held by an admitted call.</summary>
     public ReservationHandle Activate(ICounterStore store, long timestamp)

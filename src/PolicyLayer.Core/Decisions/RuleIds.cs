@@ -18,6 +18,9 @@ public static class RuleIds
     /// <summary>The tool is not listed and the policy's default is <c>allow</c>, and nothing else refused it.</summary>
     public const string DefaultAllow = "(default allow)";
 
+    /// <summary>The arguments do not satisfy the input schema the tool declares (registered by the host).</summary>
+    public const string InputSchema = "(input schema)";
+
     /// <summary>The call could not be evaluated (its arguments exceed a safety bound, or a store failed).</summary>
     public const string Error = "(error)";
 }

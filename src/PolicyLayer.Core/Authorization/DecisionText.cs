@@ -1,0 +1,89 @@
+using System.Globalization;
+using PolicyLayer.Counters;
+using PolicyLayer.Policies;
+using PolicyLayer.Schema;
+
+namespace PolicyLayer.Authorization;
+
+/// <summary>The messages of decisions: written for a model to read and act on.</summary>
+internal static class DecisionText
+{
+    public const string Allowed = "Allowed.";
+
+    public static string UnknownTool(string tool) => $"Unknown tool: '{tool}'.";
+
+    public static string DefaultDeny(string tool) => $"The tool '{tool}' is not allowed by the policy.";
+
+    public static string ToolDenied(string tool) => $"The tool '{tool}' may not be called.";
+
+    public static string ApprovalRequired(string tool) => $"Calling '{tool}' requires a person's approval.";
+
+    public const string NoPolicy = "No policy is loaded, so every tool call is refused.";
+
+    public static string RequireFailed(ConditionGroup group, Condition condition, ConditionResult result) =>
+        group.OnDeny ?? result switch
+        {
+            ConditionResult.Missing => $"Refused: the call must satisfy {condition.Description}, but {condition.Path.Text} is missing.",
+            ConditionResult.TypeMismatch => $"Refused: the call must satisfy {condition.Description}, but {condition.Path.Text} has the wrong type.",
+            _ => $"Refused: the call must satisfy {condition.Description}.",
+        };
+
+    public static string DenyIfMatched(ConditionGroup group) => group.OnDeny ?? $"Refused by policy: {group.Description}.";
+
+    public static string SchemaInvalid(IReadOnlyList<SchemaValidationError> errors, bool declared)
+    {
+        var what = declared ? "the tool's input schema" : "the policy's schema for this tool";
+        return $"The arguments do not match {what}: {string.Join("; ", errors.Select(e => e.Message))}.";
+    }
+
+    public static string DeclaredSchemaBroken(string tool, IReadOnlyList<JsonSchemaCompileError> errors) =>
+        $"The tool '{tool}' declares an input schema that is not valid, so its calls are refused: {string.Join("; ", errors)}.";
+
+    public static string TooLarge(int bytes, int max) =>
+        $"The arguments are {bytes.ToString(CultureInfo.InvariantCulture)} bytes of JSON, more than the {max.ToString(CultureInfo.InvariantCulture)} bytes allowed; send smaller arguments.";
+
+    public static string InvalidCost(Limit limit, string problem) =>
+        $"The limit '{limit.Counter.Name}' takes the call's cost from {limit.CostPath!.Text}, which {problem}; send a non-negative number there.";
+
+    public static string MissingKey(Limit limit) =>
+        $"The limit '{limit.Counter.Name}' keeps a budget per {limit.KeyPath!.Text}, which the call does not have; send it.";
+
+    public static string LimitReached(Limit limit, TimeSpan? retryAfter, decimal cost)
+    {
+        var counter = limit.Counter;
+        var budget = $"{Number(counter.Max)} per {Window(counter.Window)}{Scope(counter.Scope)}";
+        if (retryAfter is null)
+        {
+            return limit.OnDeny ?? $"This call costs {Number(cost)}, more than the limit '{counter.Name}' ({budget}) allows in any window; it can never succeed.";
+        }
+
+        var retry = $"Retry after {RetrySeconds(retryAfter.Value).ToString(CultureInfo.InvariantCulture)} s.";
+        return limit.OnDeny is { } onDeny
+            ? $"{onDeny} {retry}"
+            : $"Rate limit '{counter.Name}' reached ({budget}). {retry}";
+    }
+
+    public static string StoreUnavailable(string? error) =>
+        $"Refused because the rate-limit store is unavailable ({error ?? "no answer"}); limits fail closed. Try again shortly.";
+
+    /// <summary>Whole seconds, rounded up, so that a retry at that time is not too early.</summary>
+    public static long RetrySeconds(TimeSpan retryAfter) => (long)Math.Ceiling(retryAfter.TotalSeconds);
+
+    private static string Number(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Scope(CounterScope scope) => scope switch
+    {
+        CounterScope.Grant => " per grant",
+        CounterScope.Session => " per session",
+        _ => string.Empty,
+    };
+
+    internal static string Window(TimeSpan window) => window.TotalSeconds switch
+    {
+        1 => "second",
+        60 => "minute",
+        3600 => "hour",
+        86400 => "day",
+        var s => $"{s.ToString(CultureInfo.InvariantCulture)} seconds",
+    };
+}

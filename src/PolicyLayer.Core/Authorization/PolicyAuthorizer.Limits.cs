@@ -1,0 +1,165 @@
+using System.Text.Json;
+using PolicyLayer.Counters;
+using PolicyLayer.Json;
+using PolicyLayer.Policies;
+
+namespace PolicyLayer.Authorization;
+
+/// <summary>Step 8: the call's limits, reserved together in the counter store.</summary>
+public sealed partial class PolicyAuthorizer
+{
+    private const string AnonymousPartition = "anonymous";
+
+    private ValueTask<AuthorizationDecision> ReserveLimits(in ToolCall call, ToolRules? tool, ToolRules allTools, string allowRule, string revision, CancellationToken cancellationToken)
+    {
+        var reservation = Reservation.Rent();
+        var refusal = tool is null ? null : AddRequests(call, tool, reservation, revision);
+        refusal ??= AddRequests(call, allTools, reservation, revision);
+        if (refusal is { } refused)
+        {
+            reservation.Return();
+            return new(refused);
+        }
+
+        if (reservation.Count == 0)
+        {
+            // Every cost was zero: nothing to reserve.
+            reservation.Return();
+            return new(new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, revision));
+        }
+
+        ValueTask<ReservationResult> pending;
+        try
+        {
+            pending = _store.TryReserveAsync(reservation.Requests, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new(StoreFailed(reservation, ex, revision));
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            return new(Complete(reservation, pending.Result, call.ToolName, allowRule, revision));
+        }
+
+        return AwaitReservation(pending, reservation, call.ToolName, allowRule, revision);
+    }
+
+    private async ValueTask<AuthorizationDecision> AwaitReservation(ValueTask<ReservationResult> pending, Reservation reservation, string toolName, string allowRule, string revision)
+    {
+        ReservationResult result;
+        try
+        {
+            result = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return StoreFailed(reservation, ex, revision);
+        }
+
+        return Complete(reservation, result, toolName, allowRule, revision);
+    }
+
+    private AuthorizationDecision StoreFailed(Reservation reservation, Exception exception, string revision)
+    {
+        LogStoreFailed(_logger, exception);
+        var rule = reservation.LimitAt(0).Pointer;
+        reservation.Return();
+        return Deny(rule, DecisionText.StoreUnavailable(exception.Message), revision);
+    }
+
+    private AuthorizationDecision Complete(Reservation reservation, in ReservationResult result, string toolName, string allowRule, string revision)
+    {
+        switch (result.Status)
+        {
+            case ReservationStatus.Admitted:
+                if (result.FailedOpen)
+                {
+                    LogStoreFailedOpen(_logger, toolName, result.Error);
+                    reservation.Return();
+                    return new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, revision);
+                }
+
+                var handle = reservation.Activate(_store, result.Timestamp);
+                return new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, revision, reservation: handle);
+            case ReservationStatus.Refused:
+                var index = Math.Clamp(result.RefusedIndex, 0, reservation.Count - 1);
+                var limit = reservation.LimitAt(index);
+                var cost = reservation[index].Cost;
+                reservation.Return();
+                return new AuthorizationDecision(DecisionOutcome.Deny, limit.Pointer, DecisionText.LimitReached(limit, result.RetryAfter, cost), revision, result.RetryAfter);
+            default:
+                var rule = reservation.LimitAt(0).Pointer;
+                reservation.Return();
+                return Deny(rule, DecisionText.StoreUnavailable(result.Error), revision);
+        }
+    }
+
+    /// <summary>Adds one request per limit; returns a refusal when a cost or key cannot be read from the call.</summary>
+    private static AuthorizationDecision? AddRequests(in ToolCall call, ToolRules rules, Reservation reservation, string revision)
+    {
+        foreach (var limit in rules.Limits)
+        {
+            var cost = limit.Cost;
+            if (limit.CostPath is { } costPath)
+            {
+                var value = ResolvedValue.Resolve(costPath, call);
+                if (!value.Found || value.IsNull)
+                {
+                    return Deny(limit.Pointer, DecisionText.InvalidCost(limit, "is missing"), revision);
+                }
+
+                if (value.Kind != JsonValueKind.Number || !value.Element.TryGetDecimal(out cost))
+                {
+                    return Deny(limit.Pointer, DecisionText.InvalidCost(limit, value.Kind == JsonValueKind.Number ? "is not a number this library can count exactly" : "is not a number"), revision);
+                }
+
+                if (cost < 0)
+                {
+                    return Deny(limit.Pointer, DecisionText.InvalidCost(limit, "is negative"), revision);
+                }
+
+                if (cost == 0)
+                {
+                    continue;
+                }
+            }
+
+            string? keyValue = null;
+            if (limit.KeyPath is { } keyPath)
+            {
+                var key = ResolvedValue.Resolve(keyPath, call);
+                if (!key.Found || key.IsNull)
+                {
+                    return Deny(limit.Pointer, DecisionText.MissingKey(limit), revision);
+                }
+
+                keyValue = KeyText(key);
+            }
+
+            var partition = limit.Counter.Scope switch
+            {
+                CounterScope.Grant => call.GrantId ?? AnonymousPartition,
+                CounterScope.Session => call.SessionId ?? AnonymousPartition,
+                _ => string.Empty,
+            };
+
+            reservation.Add(new CounterRequest(new CounterKey(limit.Counter, partition, keyValue), cost), limit);
+        }
+
+        return null;
+    }
+
+    /// <summary>A key's partition text: strings as they are, anything else as its JSON text.</summary>
+    private static string KeyText(in ResolvedValue key)
+    {
+        if (key.IsText)
+        {
+            return key.Text!;
+        }
+
+        var element = key.Kind == JsonValueKind.Object && key.Element.ValueKind == JsonValueKind.Undefined ? key.ToElement() : key.Element;
+        return element.ValueKind == JsonValueKind.String ? element.GetString()! : "json:" + System.Text.Encoding.UTF8.GetString(JsonRaw.Utf8(element));
+    }
+}

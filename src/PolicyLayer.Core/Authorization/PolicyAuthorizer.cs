@@ -1,0 +1,247 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PolicyLayer.Counters;
+using PolicyLayer.Json;
+using PolicyLayer.Policies;
+using PolicyLayer.Schema;
+
+namespace PolicyLayer.Authorization;
+
+/// <summary>
+/// Authorizes tool calls against a <see cref="Policy"/>, keeping budgets in an <see cref="ICounterStore"/>.
+/// </summary>
+/// <remarks>
+/// <para>Evaluation follows the policy language's order: no policy, hidden, default deny, <c>action: deny</c>,
+/// schemas, <c>require</c> and <c>deny_if</c> (the tool's, then <c>all_tools</c>'), approval, limits (reserved
+/// together), allow. The first step that refuses decides.</para>
+/// <para>Fail closed: a broken declared schema, arguments over the size bound, an unreadable cost or key, a
+/// failing store: each refuses the call with a message that says why. Nothing a caller sends makes it throw.</para>
+/// <para>Thread-safe. The policy can be replaced at any time with <see cref="UpdatePolicy"/>; each decision is
+/// made under exactly one policy and carries its revision.</para>
+/// </remarks>
+public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
+{
+    private readonly ICounterStore _store;
+    private readonly PolicyAuthorizerOptions _options;
+    private readonly ILogger _logger;
+    private readonly DeclaredSchemas _declaredSchemas;
+    private volatile Policy? _policy;
+
+    /// <summary>Creates an authorizer.</summary>
+    /// <param name="policy">The policy to enforce; <see langword="null"/> denies every call until <see cref="UpdatePolicy"/> is called.</param>
+    /// <param name="store">Where budgets are kept.</param>
+    /// <param name="options">Safety bounds and schema settings.</param>
+    /// <param name="logger">Where store failures and schema registration problems are logged.</param>
+    public PolicyAuthorizer(Policy? policy, ICounterStore store, PolicyAuthorizerOptions? options = null, ILogger<PolicyAuthorizer>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _policy = policy;
+        _store = store;
+        _options = options ?? PolicyAuthorizerOptions.Default;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _declaredSchemas = new DeclaredSchemas(_options.SchemaOptions);
+    }
+
+    /// <summary>The policy in force, or <see langword="null"/>.</summary>
+    public Policy? Policy => _policy;
+
+    /// <summary>Replaces the policy in force. Calls already being authorized finish under the policy they started with.</summary>
+    /// <param name="policy">The new policy.</param>
+    public void UpdatePolicy(Policy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        _policy = policy;
+    }
+
+    /// <summary>
+    /// Registers the input schema a tool declares (an MCP server's <c>tools/list</c> <c>inputSchema</c>). Under
+    /// <c>input_schema: "enforce"</c> (the default) calls must satisfy it. A schema that does not compile makes
+    /// the tool's calls refused (fail closed) and is reported in the result.
+    /// </summary>
+    /// <param name="toolName">The tool's name.</param>
+    /// <param name="inputSchema">The declared schema.</param>
+    /// <returns>The compile errors; empty when the schema compiled.</returns>
+    public IReadOnlyList<JsonSchemaCompileError> RegisterInputSchema(string toolName, JsonElement inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(toolName);
+        var errors = _declaredSchemas.Register(toolName, inputSchema);
+        if (errors.Count > 0)
+        {
+            LogDeclaredSchemaInvalid(_logger, toolName, string.Join("; ", errors));
+        }
+
+        return errors;
+    }
+
+    /// <summary>Removes a tool's declared input schema.</summary>
+    /// <param name="toolName">The tool's name.</param>
+    public void UnregisterInputSchema(string toolName) => _declaredSchemas.Unregister(toolName);
+
+    /// <inheritdoc />
+    public bool IsToolVisible(string toolName)
+    {
+        ArgumentNullException.ThrowIfNull(toolName);
+        var policy = _policy;
+        return policy is not null && !policy.IsHidden(toolName);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AuthorizationDecision> AuthorizeAsync(ToolCall call, CancellationToken cancellationToken = default)
+    {
+        if (call.ToolName is null)
+        {
+            throw new ArgumentException("The call has no tool name; create it with new ToolCall(name, ...).", nameof(call));
+        }
+
+        var policy = _policy;
+        if (policy is null)
+        {
+            return new(Deny(RuleIds.NoPolicy, DecisionText.NoPolicy, string.Empty));
+        }
+
+        var name = call.ToolName;
+        if (policy.IsHidden(name))
+        {
+            // Worded as for a tool that does not exist, so a refusal reveals nothing.
+            return new(Deny(RuleIds.Hidden, DecisionText.UnknownTool(name), policy.Revision));
+        }
+
+        var listed = policy.TryGetTool(name, out var tool);
+        if (!listed && policy.Default == DefaultAction.Deny)
+        {
+            return new(Deny(RuleIds.DefaultDeny, DecisionText.DefaultDeny(name), policy.Revision));
+        }
+
+        if (listed && tool.Action == ToolAction.Deny)
+        {
+            return new(Deny(tool.Pointer, tool.Reason ?? DecisionText.ToolDenied(name), policy.Revision));
+        }
+
+        var allTools = policy.AllTools;
+        var declared = policy.InputSchema == InputSchemaMode.Enforce ? _declaredSchemas.Find(name) : null;
+        if (declared is not null || (listed && tool.ReadsArguments) || allTools.ReadsArguments)
+        {
+            if (CheckArguments(call, listed ? tool : null, declared, policy) is { } refusal)
+            {
+                return new(refusal);
+            }
+        }
+
+        if (listed && tool.Action == ToolAction.RequireApproval)
+        {
+            return new(new AuthorizationDecision(DecisionOutcome.RequireApproval, tool.Pointer, tool.Reason ?? DecisionText.ApprovalRequired(name), policy.Revision));
+        }
+
+        var allowRule = listed ? tool.Pointer : RuleIds.DefaultAllow;
+        if ((!listed || tool.Limits.Count == 0) && allTools.Limits.Count == 0)
+        {
+            return new(new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, policy.Revision));
+        }
+
+        return ReserveLimits(call, listed ? tool : null, allTools, allowRule, policy.Revision, cancellationToken);
+    }
+
+    /// <summary>Steps 5 and 6: size bound, schemas, then require/deny_if of the tool and of all_tools.</summary>
+    private AuthorizationDecision? CheckArguments(in ToolCall call, ToolRules? tool, DeclaredSchema? declared, Policy policy)
+    {
+        var size = ArgumentSize(call.Arguments);
+        if (size > _options.MaxArgumentBytes)
+        {
+            return Deny(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision);
+        }
+
+        if (tool?.CompiledSchema is { } schema && !schema.IsValid(call.Arguments))
+        {
+            var errors = schema.Validate(call.Arguments);
+            return new AuthorizationDecision(DecisionOutcome.Deny, tool.Pointer + "/schema", DecisionText.SchemaInvalid(errors, declared: false), policy.Revision, validationErrors: errors);
+        }
+
+        if (declared is not null)
+        {
+            if (declared.Schema is null)
+            {
+                return Deny(RuleIds.InputSchema, DecisionText.DeclaredSchemaBroken(call.ToolName, declared.Errors), policy.Revision);
+            }
+
+            if (!declared.Schema.IsValid(call.Arguments))
+            {
+                var errors = declared.Schema.Validate(call.Arguments);
+                return new AuthorizationDecision(DecisionOutcome.Deny, RuleIds.InputSchema, DecisionText.SchemaInvalid(errors, declared: true), policy.Revision, validationErrors: errors);
+            }
+        }
+
+        if (tool is not null && CheckConditions(call, tool, policy.Revision) is { } toolRefusal)
+        {
+            return toolRefusal;
+        }
+
+        return CheckConditions(call, policy.AllTools, policy.Revision);
+    }
+
+    private static AuthorizationDecision? CheckConditions(in ToolCall call, ToolRules rules, string revision)
+    {
+        foreach (var group in rules.Require)
+        {
+            foreach (var condition in group.Conditions)
+            {
+                var result = ConditionEvaluator.Evaluate(condition, call);
+                if (result != ConditionResult.Holds)
+                {
+                    return Deny(group.Pointer, DecisionText.RequireFailed(group, condition, result), revision);
+                }
+            }
+        }
+
+        foreach (var group in rules.DenyIf)
+        {
+            var matches = true;
+            foreach (var condition in group.Conditions)
+            {
+                // A wrong type counts as matching, so a numeric string cannot slip past a numeric rule.
+                var result = ConditionEvaluator.Evaluate(condition, call);
+                if (result is ConditionResult.DoesNotHold or ConditionResult.Missing)
+                {
+                    matches = false;
+                    break;
+                }
+            }
+
+            if (matches)
+            {
+                return Deny(group.Pointer, DecisionText.DenyIfMatched(group), revision);
+            }
+        }
+
+        return null;
+    }
+
+    private static int ArgumentSize(in JsonProperties arguments)
+    {
+        if (arguments.TryGetElement(out var element))
+        {
+            return JsonRaw.Utf8(element).Length;
+        }
+
+        var size = 2;
+        foreach (var property in arguments)
+        {
+            // Name length is an estimate for dictionary-held arguments; values are exact.
+            size += JsonRaw.Utf8(property.Value).Length + property.Name.Length + 4;
+        }
+
+        return size;
+    }
+
+    internal static AuthorizationDecision Deny(string rule, string message, string revision) =>
+        new(DecisionOutcome.Deny, rule, message, revision);
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "The declared input schema of tool '{Tool}' does not compile; its calls will be refused: {Errors}")]
+    private static partial void LogDeclaredSchemaInvalid(ILogger logger, string tool, string errors);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "The counter store failed; the call was refused (fail closed)")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "The counter store could not answer and admitted a call to '{Tool}' without counting it (fail open): {Error}")]
+    private static partial void LogStoreFailedOpen(ILogger logger, string tool, string? error);
+}

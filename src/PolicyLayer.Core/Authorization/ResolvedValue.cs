@@ -1,0 +1,120 @@
+using System.Text.Json;
+using PolicyLayer.Policies;
+
+namespace PolicyLayer.Authorization;
+
+/// <summary>
+/// The value a path addresses in a call: missing, a JSON value, or one of the call's own strings (tool name,
+/// grant id, session id).
+/// </summary>
+internal readonly struct ResolvedValue
+{
+    private ResolvedValue(bool found, JsonElement element, string? text, JsonProperties whole)
+    {
+        Found = found;
+        Element = element;
+        Text = text;
+        WholeObject = whole;
+    }
+
+    public static ResolvedValue Missing => default;
+
+    public bool Found { get; }
+
+    /// <summary>The JSON value, when the path addressed one.</summary>
+    public JsonElement Element { get; }
+
+    /// <summary>The string, when the path addressed the tool name, grant or session.</summary>
+    public string? Text { get; }
+
+    /// <summary>The whole arguments or caller object, when the path is just <c>args</c> or <c>caller</c> and it is not an element.</summary>
+    public JsonProperties WholeObject { get; }
+
+    public bool IsText => Found && Text is not null;
+
+    public bool IsNull => Found && Text is null && Element.ValueKind == JsonValueKind.Null;
+
+    /// <summary>The JSON kind, treating call strings as strings and a whole dictionary-held object as an object.</summary>
+    public JsonValueKind Kind => !Found ? JsonValueKind.Undefined
+        : Text is not null ? JsonValueKind.String
+        : Element.ValueKind == JsonValueKind.Undefined ? JsonValueKind.Object
+        : Element.ValueKind;
+
+    /// <summary>The value as an element; a dictionary-held object is serialized (rare: only a bare <c>args</c> path).</summary>
+    public JsonElement ToElement()
+    {
+        if (Text is not null)
+        {
+            return JsonSerializer.SerializeToElement(Text, JsonContext.Default.String);
+        }
+
+        if (Element.ValueKind != JsonValueKind.Undefined)
+        {
+            return Element;
+        }
+
+        var copy = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in WholeObject)
+        {
+            copy[property.Name] = property.Value;
+        }
+
+        return JsonSerializer.SerializeToElement(copy, JsonContext.Default.DictionaryStringJsonElement);
+    }
+
+    public static ResolvedValue Of(JsonElement element) => new(true, element, null, default);
+
+    public static ResolvedValue OfText(string? text) => text is null ? Missing : new(true, default, text, default);
+
+    /// <summary>Finds the value a path addresses in a call.</summary>
+    public static ResolvedValue Resolve(PolicyPath path, in ToolCall call)
+    {
+        switch (path.Root)
+        {
+            case PathRoot.Tool: return OfText(call.ToolName);
+            case PathRoot.Grant: return OfText(call.GrantId);
+            case PathRoot.Session: return OfText(call.SessionId);
+        }
+
+        var root = path.Root == PathRoot.Args ? call.Arguments : call.Caller;
+        var segments = path.Segments;
+        if (segments.Count == 0)
+        {
+            return root.TryGetElement(out var whole) ? Of(whole) : new ResolvedValue(true, default, null, root);
+        }
+
+        if (root.RootKind != JsonValueKind.Object || !root.TryGetProperty(segments[0], out var current))
+        {
+            return Missing;
+        }
+
+        var indexes = path.Indexes;
+        for (var i = 1; i < segments.Count; i++)
+        {
+            switch (current.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    if (!current.TryGetProperty(segments[i], out current))
+                    {
+                        return Missing;
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    var index = indexes[i];
+                    if (index < 0 || index >= current.GetArrayLength())
+                    {
+                        return Missing;
+                    }
+
+                    current = current[index];
+                    break;
+                default:
+                    // Below a string, number, boolean or null there is nothing to address.
+                    return Missing;
+            }
+        }
+
+        return Of(current);
+    }
+}

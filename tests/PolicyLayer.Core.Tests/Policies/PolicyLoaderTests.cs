@@ -1,0 +1,224 @@
+using PolicyLayer.Counters;
+using PolicyLayer.Policies;
+
+namespace PolicyLayer.Tests.Policies;
+
+public class PolicyLoaderTests
+{
+    private static PolicyError SingleError(string json)
+    {
+        var result = Policy.Load(json, "policy.json");
+        Assert.False(result.Succeeded);
+        return Assert.Single(result.Errors);
+    }
+
+    [Fact]
+    public void Load_SpecExample_BuildsModel()
+    {
+        var policy = Policy.Parse("""
+            {
+              "version": "1",
+              "default": "deny",
+              "hide": ["delete_account"],
+              "all_tools": { "require": [], "deny_if": [], "limits": [] },
+              "tools": {
+                "close_session": {
+                  "limits": [ { "counter": "close_session_rate", "window": "minute", "max": 30, "scope": "grant" } ]
+                },
+                "create_refund": {
+                  "deny_if": [ { "conditions": [ { "path": "args.amount", "op": "gt", "value": 100 } ],
+                                 "on_deny": "Refund exceeds the policy limit." } ]
+                },
+                "drop_database": { "action": "deny", "reason": "Never from an agent." }
+              }
+            }
+            """);
+
+        Assert.Equal(DefaultAction.Deny, policy.Default);
+        Assert.True(policy.IsHidden("delete_account"));
+        Assert.False(policy.IsHidden("close_session"));
+        Assert.Equal(3, policy.Tools.Count);
+        var limit = Assert.Single(policy.Tools["close_session"].Limits);
+        Assert.Equal("/tools/close_session/limits/0", limit.Pointer);
+        Assert.Equal(new CounterDefinition("close_session_rate", TimeSpan.FromMinutes(1), 30, CounterScope.Grant), limit.Counter);
+        var group = Assert.Single(policy.Tools["create_refund"].DenyIf);
+        Assert.Equal("/tools/create_refund/deny_if/0", group.Pointer);
+        Assert.Equal("Refund exceeds the policy limit.", group.OnDeny);
+        Assert.Equal(ToolAction.Deny, policy.Tools["drop_database"].Action);
+        Assert.StartsWith("sha256:", policy.Revision, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_CommentsTrailingCommasAndExtensionFields_Accepted()
+    {
+        var result = Policy.Load("""
+            // a comment
+            { "version": "1", "default": "allow", /* inline */ "x-owner": "payments",
+              "tools": { "a": { "x-note": "why", }, }, }
+            """);
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+    }
+
+    [Fact]
+    public void Load_SameText_SameRevision_DifferentText_DifferentRevision()
+    {
+        const string a = """{"version":"1","default":"allow"}""";
+        const string b = """{"version":"1","default":"deny"}""";
+        Assert.Equal(Policy.Parse(a).Revision, Policy.Parse(a).Revision);
+        Assert.NotEqual(Policy.Parse(a).Revision, Policy.Parse(b).Revision);
+    }
+
+    [Theory]
+    [InlineData("{\n  \"version\": \"1\",\n  \"default\": \"deny\",\n  \"tols\": {}\n}", PolicyErrorCodes.UnknownField, "/tols", 4, 3, "did you mean 'tools'")]
+    [InlineData("{\n  \"version\": \"2\",\n  \"default\": \"deny\"\n}", PolicyErrorCodes.UnknownVersion, "/version", 2, 14, "\"1\"")]
+    [InlineData("{\n  \"version\": 1,\n  \"default\": \"deny\"\n}", PolicyErrorCodes.UnknownVersion, "/version", 2, 14, "\"1\"")]
+    [InlineData("{ \"version\": \"1\", \"default\": \"maybe\" }", PolicyErrorCodes.UnknownDefault, "/default", 1, 30, "\"allow\" or \"deny\"")]
+    [InlineData("{ \"default\": \"deny\" }", PolicyErrorCodes.MissingField, "", 1, 1, "version")]
+    [InlineData("{ \"version\": \"1\" }", PolicyErrorCodes.MissingField, "", 1, 1, "default")]
+    [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"tools\": [] }", PolicyErrorCodes.WrongType, "/tools", 1, 48, "object keyed by tool name")]
+    [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"mode\": \"audit\" }", PolicyErrorCodes.InvalidValue, "/mode", 1, 47, "\"enforce\", \"shadow\"")]
+    [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"input_schema\": \"strict\" }", PolicyErrorCodes.InvalidValue, "/input_schema", 1, 55, "\"enforce\", \"ignore\"")]
+    [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"hide\": \"x\" }", PolicyErrorCodes.WrongType, "/hide", 1, 47, "array of tool names")]
+    [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"hide\": [1] }", PolicyErrorCodes.WrongType, "/hide/0", 1, 48, "tool names")]
+    [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"tools\": { \"t\": { \"action\": \"block\" } } }", PolicyErrorCodes.InvalidValue, "/tools/t/action", 1, 70, "\"require_approval\"")]
+    [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"tools\": { \"t\": 5 } }", PolicyErrorCodes.WrongType, "/tools/t", 1, 55, "use {} to allow")]
+    [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"all_tools\": { \"action\": \"deny\" } }", PolicyErrorCodes.UnknownField, "/all_tools/action", 1, 53, "allowed here: require, deny_if, limits")]
+    public void Load_DocumentErrors_ReportCodePointerLineAndColumn(string json, string code, string pointer, int line, int column, string hint)
+    {
+        var error = SingleError(json);
+        Assert.Equal(code, error.Code);
+        Assert.Equal(pointer, error.Pointer);
+        Assert.Equal((line, column), (error.Line, error.Column));
+        Assert.Contains(hint, error.Message, StringComparison.Ordinal);
+    }
+
+    private static string Tool(string rules) => $$"""{ "version": "1", "default": "deny", "tools": { "t": {{rules}} } }""";
+
+    [Theory]
+    [InlineData("""{ "require": [ { "conditions": [ { "path": "args.a", "op": "like", "value": 1 } ] } ] }""", PolicyErrorCodes.UnknownOperator, "/tools/t/require/0/conditions/0/op")]
+    [InlineData("""{ "require": [ { "conditions": [ { "path": "body.a", "op": "eq", "value": 1 } ] } ] }""", PolicyErrorCodes.InvalidPath, "/tools/t/require/0/conditions/0/path")]
+    [InlineData("""{ "require": [ { "conditions": [ { "path": "args..a", "op": "eq", "value": 1 } ] } ] }""", PolicyErrorCodes.InvalidPath, "/tools/t/require/0/conditions/0/path")]
+    [InlineData("""{ "require": [ { "conditions": [ { "path": "tool.name", "op": "eq", "value": 1 } ] } ] }""", PolicyErrorCodes.InvalidPath, "/tools/t/require/0/conditions/0/path")]
+    [InlineData("""{ "require": [ { "conditions": [ { "path": "args.a", "op": "eq" } ] } ] }""", PolicyErrorCodes.InvalidConditionValue, "/tools/t/require/0/conditions/0")]
+    [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "in", "value": "x" } ] } ] }""", PolicyErrorCodes.InvalidConditionValue, "/tools/t/deny_if/0/conditions/0/value")]
+    [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "gt", "value": "100" } ] } ] }""", PolicyErrorCodes.InvalidConditionValue, "/tools/t/deny_if/0/conditions/0/value")]
+    [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "regex", "value": 5 } ] } ] }""", PolicyErrorCodes.InvalidConditionValue, "/tools/t/deny_if/0/conditions/0/value")]
+    [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "exists", "value": true } ] } ] }""", PolicyErrorCodes.InvalidConditionValue, "/tools/t/deny_if/0/conditions/0/value")]
+    [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "regex", "value": "([a-z" } ] } ] }""", PolicyErrorCodes.InvalidRegex, "/tools/t/deny_if/0/conditions/0/value")]
+    [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "regex", "value": "(a)\\1" } ] } ] }""", PolicyErrorCodes.InvalidRegex, "/tools/t/deny_if/0/conditions/0/value")]
+    [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "eq", "value": 1, "vaule": 2 } ] } ] }""", PolicyErrorCodes.UnknownField, "/tools/t/deny_if/0/conditions/0/vaule")]
+    [InlineData("""{ "deny_if": [ { "on_deny": "x" } ] }""", PolicyErrorCodes.MissingField, "/tools/t/deny_if/0")]
+    [InlineData("""{ "deny_if": { "conditions": [] } }""", PolicyErrorCodes.WrongType, "/tools/t/deny_if")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": "minute", "max": 0 } ] }""", PolicyErrorCodes.NonPositiveMax, "/tools/t/limits/0/max")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": "minute", "max": -3 } ] }""", PolicyErrorCodes.NonPositiveMax, "/tools/t/limits/0/max")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": "week", "max": 1 } ] }""", PolicyErrorCodes.InvalidWindow, "/tools/t/limits/0/window")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": 0, "max": 1 } ] }""", PolicyErrorCodes.InvalidWindow, "/tools/t/limits/0/window")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": 1.5, "max": 1 } ] }""", PolicyErrorCodes.InvalidWindow, "/tools/t/limits/0/window")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": "minute", "max": 1, "scope": "user" } ] }""", PolicyErrorCodes.InvalidValue, "/tools/t/limits/0/scope")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": "minute", "max": 1, "cost": -1 } ] }""", PolicyErrorCodes.InvalidCost, "/tools/t/limits/0/cost")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": "minute", "max": 1, "cost": "grant" } ] }""", PolicyErrorCodes.InvalidCost, "/tools/t/limits/0/cost")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": "minute", "max": 1, "key": "customer" } ] }""", PolicyErrorCodes.InvalidPath, "/tools/t/limits/0/key")]
+    [InlineData("""{ "limits": [ { "window": "minute", "max": 1 } ] }""", PolicyErrorCodes.MissingField, "/tools/t/limits/0")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": "minute", "max": "30" } ] }""", PolicyErrorCodes.WrongType, "/tools/t/limits/0/max")]
+    [InlineData("""{ "reason": 5 }""", PolicyErrorCodes.WrongType, "/tools/t/reason")]
+    [InlineData("""{ "schema": "object" }""", PolicyErrorCodes.InvalidSchema, "/tools/t/schema")]
+    public void Load_RuleErrors_ReportCodeAndPointer(string rules, string code, string pointer)
+    {
+        var error = SingleError(Tool(rules));
+        Assert.Equal(code, error.Code);
+        Assert.Equal(pointer, error.Pointer);
+        Assert.Equal(1, error.Line);
+        Assert.True(error.Column > 40, $"column {error.Column} should point inside the tool's rules");
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+    }
+
+    [Fact]
+    public void Load_ConflictingCounterDefinitions_ErrorNamesBothPlaces()
+    {
+        var error = SingleError("""
+            { "version": "1", "default": "deny", "tools": {
+                "a": { "limits": [ { "counter": "shared", "window": "minute", "max": 30 } ] },
+                "b": { "limits": [ { "counter": "shared", "window": "hour", "max": 30 } ] } } }
+            """);
+        Assert.Equal(PolicyErrorCodes.ConflictingCounter, error.Code);
+        Assert.Equal("/tools/b/limits/0", error.Pointer);
+        Assert.Equal(3, error.Line);
+        Assert.Contains("/tools/a/limits/0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_SharedCounterWithSameDefinition_IsOneDefinition()
+    {
+        var policy = Policy.Parse("""
+            { "version": "1", "default": "deny",
+              "all_tools": { "limits": [ { "counter": "shared", "window": 60, "max": 30, "cost": 2 } ] },
+              "tools": { "a": { "limits": [ { "counter": "shared", "window": "minute", "max": 30 } ] } } }
+            """);
+        Assert.Same(policy.AllTools.Limits[0].Counter, policy.Tools["a"].Limits[0].Counter);
+        Assert.Single(policy.Counters);
+    }
+
+    [Fact]
+    public void Load_DuplicateKey_ReportsTheSecondOccurrence()
+    {
+        var error = SingleError("{\n  \"version\": \"1\",\n  \"default\": \"deny\",\n  \"default\": \"allow\"\n}");
+        Assert.Equal(PolicyErrorCodes.DuplicateKey, error.Code);
+        Assert.Equal((4, 3), (error.Line, error.Column));
+        Assert.Equal("/default", error.Pointer);
+    }
+
+    [Fact]
+    public void Load_InvalidJson_ReportsLineAndColumn()
+    {
+        var error = SingleError("{\n  \"version\": \"1\",\n  \"default\" \"deny\"\n}");
+        Assert.Equal(PolicyErrorCodes.InvalidJson, error.Code);
+        Assert.Equal(3, error.Line);
+        Assert.True(error.Column > 1);
+    }
+
+    [Fact]
+    public void Load_ManyErrors_AllReportedInDocumentOrder()
+    {
+        var result = Policy.Load("""
+            { "version": "1", "default": "deny", "tools": {
+                "a": { "limits": [ { "counter": "c", "window": "week", "max": 0 } ] },
+                "b": { "deny_if": [ { "conditions": [ { "path": "x", "op": "nope" } ] } ] } } }
+            """);
+        Assert.False(result.Succeeded);
+        Assert.Equal(
+            [PolicyErrorCodes.InvalidWindow, PolicyErrorCodes.NonPositiveMax, PolicyErrorCodes.InvalidPath, PolicyErrorCodes.UnknownOperator],
+            result.Errors.Select(e => e.Code));
+        Assert.True(result.Errors.Zip(result.Errors.Skip(1)).All(p => (p.First.Line, p.First.Column).CompareTo((p.Second.Line, p.Second.Column)) <= 0));
+    }
+
+    [Fact]
+    public void PolicyError_ToString_UsesCompilerFormat()
+    {
+        var error = SingleError("{\n  \"version\": \"1\",\n  \"default\": \"deny\",\n  \"tols\": {}\n}");
+        Assert.Equal("policy.json:4:3: error PL003: " + error.Message + " (at /tols)", error.ToString());
+    }
+
+    [Fact]
+    public void Parse_InvalidPolicy_ThrowsWithEveryError()
+    {
+        var ex = Assert.Throws<PolicyLoadException>(() => Policy.Parse("""{ "version": "9", "default": "no" }"""));
+        Assert.Equal(2, ex.Errors.Count);
+        Assert.Contains("PL006", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("PL007", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MultibyteCharacters_ColumnsCountCharacters()
+    {
+        var error = SingleError("{ \"description\": \"héllo wörld\", \"version\": \"1\", \"default\": \"deny\", \"bad\": 1 }");
+        Assert.Equal(PolicyErrorCodes.UnknownField, error.Code);
+        Assert.Equal(70, error.Column);
+    }
+
+    [Fact]
+    public void Load_HideStar_HidesEverything()
+    {
+        var policy = Policy.Parse("""{ "version": "1", "default": "allow", "hide": ["*"] }""");
+        Assert.True(policy.IsHidden("anything"));
+    }
+}
