@@ -91,7 +91,8 @@ internal sealed partial class KeywordFactory
             keywords.Add(new DependentSchemasKeyword("dependentSchemas", location, triggers, schemas));
         }
 
-        if (context.Scope.Dialect.IsDraft7 && schema.TryGetProperty("dependencies", out var dependencies))
+        // draft-07's dependencies; later drafts split it in two but documents still use it, so it is honoured there too.
+        if (schema.TryGetProperty("dependencies", out var dependencies))
         {
             AddDependencies(context, keywords, dependencies);
         }

@@ -62,6 +62,28 @@ internal static class EcmaRegex
         }
     }
 
+    // ECMA-262 spells General_Category values in full (\p{Letter}); .NET only knows the short aliases (\p{L}).
+    private static readonly Dictionary<string, string> Categories = new(StringComparer.Ordinal)
+    {
+        ["Letter"] = "L", ["Cased_Letter"] = "L", ["Uppercase_Letter"] = "Lu", ["Lowercase_Letter"] = "Ll", ["Titlecase_Letter"] = "Lt",
+        ["Modifier_Letter"] = "Lm", ["Other_Letter"] = "Lo", ["Mark"] = "M", ["Nonspacing_Mark"] = "Mn", ["Spacing_Mark"] = "Mc",
+        ["Enclosing_Mark"] = "Me", ["Number"] = "N", ["Decimal_Number"] = "Nd", ["digit"] = "Nd", ["Letter_Number"] = "Nl",
+        ["Other_Number"] = "No", ["Punctuation"] = "P", ["Connector_Punctuation"] = "Pc", ["Dash_Punctuation"] = "Pd",
+        ["Open_Punctuation"] = "Ps", ["Close_Punctuation"] = "Pe", ["Initial_Punctuation"] = "Pi", ["Final_Punctuation"] = "Pf",
+        ["Other_Punctuation"] = "Po", ["Symbol"] = "S", ["Math_Symbol"] = "Sm", ["Currency_Symbol"] = "Sc", ["Modifier_Symbol"] = "Sk",
+        ["Other_Symbol"] = "So", ["Separator"] = "Z", ["Space_Separator"] = "Zs", ["Line_Separator"] = "Zl",
+        ["Paragraph_Separator"] = "Zp", ["Other"] = "C", ["Control"] = "Cc", ["Format"] = "Cf", ["Surrogate"] = "Cs",
+        ["Private_Use"] = "Co", ["Unassigned"] = "Cn",
+    };
+
+    private static string UnicodeProperty(string name)
+    {
+        var value = name.StartsWith("General_Category=", StringComparison.Ordinal) ? name["General_Category=".Length..]
+            : name.StartsWith("gc=", StringComparison.Ordinal) ? name[3..]
+            : name;
+        return Categories.TryGetValue(value, out var alias) ? alias : value;
+    }
+
     internal static string Translate(string pattern)
     {
         var builder = new StringBuilder(pattern.Length + 16);
@@ -87,6 +109,16 @@ internal static class EcmaRegex
                     case 'S' when !inClass: builder.Append("[^" + Space + "]"); break;
                     case 'Z' or 'A' or 'z' or 'a' or 'e' when !inClass:
                         throw new ArgumentException($"'\\{next}' is not part of ECMA-262 regular expressions");
+                    case 'p' or 'P' when i + 1 < pattern.Length && pattern[i + 1] == '{':
+                        var close = pattern.IndexOf('}', i);
+                        if (close < 0)
+                        {
+                            throw new ArgumentException("a Unicode property escape is missing its closing '}'");
+                        }
+
+                        builder.Append('\\').Append(next).Append('{').Append(UnicodeProperty(pattern[(i + 2)..close])).Append('}');
+                        i = close;
+                        break;
                     default: builder.Append('\\').Append(next); break;
                 }
 
@@ -139,6 +171,21 @@ internal static class EcmaRegex
                     break;
                 case '$':
                     builder.Append(@"\z");
+                    break;
+                case '(' when i + 1 < pattern.Length && pattern[i + 1] == '?':
+                    // ECMA-262 groups: (?: (?= (?! (?<= (?<! (?<name>; inline flags and comments are not ECMA-262.
+                    var rest = pattern.AsSpan(i + 2);
+                    if (!(rest.StartsWith(":") || rest.StartsWith("=") || rest.StartsWith("!") || rest.StartsWith("<=") || rest.StartsWith("<!")
+                        || (rest.StartsWith("<") && rest.Length > 1 && char.IsLetter(rest[1]))))
+                    {
+                        throw new ArgumentException("'(?' must start a (?:...), lookaround or named group in ECMA-262 regular expressions");
+                    }
+
+                    builder.Append(c);
+                    break;
+                case var high when char.IsHighSurrogate(high) && i + 1 < pattern.Length && char.IsLowSurrogate(pattern[i + 1]):
+                    // Keep a non-BMP character one unit, so that a quantifier after it repeats the whole character.
+                    builder.Append("(?:").Append(high).Append(pattern[++i]).Append(')');
                     break;
                 case '.':
                     builder.Append(@"[^\n\r\u2028\u2029]");
