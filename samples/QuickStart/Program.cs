@@ -37,9 +37,9 @@ calls.Add(("bob", "s-9", "close_session", """{"sessionId": "s-900"}"""));
 
 var closeCount = 0;
 var revision = string.Empty;
-foreach (var (grant, session, tool, args) in calls)
+foreach (var (grant, session, tool, json) in calls)
 {
-    using var arguments = JsonDocument.Parse(args);
+    using var arguments = JsonDocument.Parse(json);
     var decision = await authorizer.AuthorizeAsync(new ToolCall(tool, arguments.RootElement, grant, session));
     revision = decision.PolicyRevision;
 
@@ -67,7 +67,7 @@ foreach (var (grant, session, tool, args) in calls)
         _ => "HOLD ",
     };
     var number = tool == "close_session" && grant == "alice" ? $" #{closeCount}" : string.Empty;
-    Console.WriteLine($"{label} {grant,-5} {tool}{number} {args}");
+    Console.WriteLine($"{label} {grant,-5} {tool}{number} {json}");
     if (!decision.IsAllowed)
     {
         Console.WriteLine($"      rule {decision.Rule}: {decision.Message}");
