@@ -32,6 +32,7 @@ internal sealed class SlidingWindowBudget
     private readonly decimal _max;
     private readonly decimal[] _segments = new decimal[CountedSegments];
     private long _currentSegment;
+    private long _nextSegmentStart;
     private decimal _total;
 
     /// <summary>Creates an empty budget.</summary>
@@ -46,6 +47,7 @@ internal sealed class SlidingWindowBudget
         _max = max;
         Sequence = sequence;
         _currentSegment = SegmentOf(nowTicks);
+        _nextSegmentStart = StartOf(_currentSegment + 1);
     }
 
     /// <summary>The order in which budgets are locked together; unique per store.</summary>
@@ -95,11 +97,18 @@ internal sealed class SlidingWindowBudget
     /// <param name="nowTicks">The store's time. An earlier time than the last one is treated as the last one.</param>
     public void AdvanceTo(long nowTicks)
     {
+        // Most calls land in the current segment: no division needed. This also ignores a stale (earlier) time,
+        // which must never rewind the ring.
+        if (nowTicks < _nextSegmentStart)
+        {
+            return;
+        }
+
         long segment = SegmentOf(nowTicks);
         long steps = segment - _currentSegment;
         if (steps <= 0)
         {
-            // The store's clock never goes back, but a stale time must not rewind the ring.
+            // Only when segment numbers saturate at the end of representable time.
             return;
         }
 
@@ -119,6 +128,7 @@ internal sealed class SlidingWindowBudget
         }
 
         _currentSegment = segment;
+        _nextSegmentStart = StartOf(segment + 1);
     }
 
     /// <summary>Whether <paramref name="cost"/> fits now (call <see cref="AdvanceTo"/> first).</summary>
@@ -208,11 +218,20 @@ internal sealed class SlidingWindowBudget
         return segment > long.MaxValue ? long.MaxValue : (long)segment;
     }
 
-    /// <summary>The first tick of <paramref name="segment"/>: ceil(segment · window / 10).</summary>
+    /// <summary>The first tick of <paramref name="segment"/>: ceil(segment · window / 10), saturating.</summary>
     private long StartOf(long segment)
     {
-        Int128 numerator = (Int128)segment * _windowTicks;
-        Int128 start = (numerator + (SegmentsPerWindow - 1)) / SegmentsPerWindow;
+        if (_windowTicks <= long.MaxValue / SegmentsPerWindow && segment >= 0)
+        {
+            // segment = 10·whole + tenth, so the start is whole·window + ceil(tenth·window / 10): no overflow below
+            // the last representable tick.
+            long whole = Math.DivRem(segment, SegmentsPerWindow, out long tenth);
+            long wholeTicks = whole <= long.MaxValue / _windowTicks ? whole * _windowTicks : long.MaxValue;
+            long tenthTicks = ((tenth * _windowTicks) + (SegmentsPerWindow - 1)) / SegmentsPerWindow;
+            return wholeTicks > long.MaxValue - tenthTicks ? long.MaxValue : wholeTicks + tenthTicks;
+        }
+
+        Int128 start = (((Int128)segment * _windowTicks) + (SegmentsPerWindow - 1)) / SegmentsPerWindow;
         return start > long.MaxValue ? long.MaxValue : (long)start;
     }
 }

@@ -75,6 +75,21 @@ public sealed class SlidingWindowBudgetTests
     }
 
     [Fact]
+    public void AdvanceTo_TinyWindowNearTheEndOfTime_SaturatesOnTheRefusingSide()
+    {
+        long end = DateTimeOffset.MaxValue.UtcTicks - 10;
+        var budget = new SlidingWindowBudget(TimeSpan.FromTicks(3), 1m, 1, end);
+        budget.AdvanceTo(end);
+        budget.Add(1m);
+
+        for (long t = end; t <= DateTimeOffset.MaxValue.UtcTicks; t++)
+        {
+            budget.AdvanceTo(t);
+            Assert.False(budget.HasRoomFor(1m));
+        }
+    }
+
+    [Fact]
     public void AdvanceTo_EarlierTime_DoesNotRewind()
     {
         var budget = new SlidingWindowBudget(TimeSpan.FromSeconds(10), 2m, 1, 1_000_000_000);
