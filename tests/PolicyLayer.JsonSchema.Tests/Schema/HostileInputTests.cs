@@ -27,12 +27,32 @@ public class HostileInputTests
     [InlineData("""{"$ref": "#"}""")]
     [InlineData("""{"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}""")]
     [InlineData("""{"$defs": {"a": {"allOf": [{"$ref": "#/$defs/b"}]}, "b": {"anyOf": [{"$ref": "#/$defs/a"}]}}, "$ref": "#/$defs/a"}""")]
+    [InlineData("""{"dependentSchemas": {"a": {"$ref": "#"}}}""")]
     [InlineData("""{"$dynamicAnchor": "x", "$dynamicRef": "#x"}""")]
-    public void IsValid_ReferenceLoopConsumingNothing_IsInvalidNotStackOverflow(string schemaText)
+    public void TryCompile_ReferenceLoopConsumingNothing_IsCompileError(string schemaText)
     {
-        var schema = Compile(schemaText);
-        Assert.False(schema.IsValid(Parse("""{"a": 1}""")));
-        Assert.Contains(schema.Validate(Parse("""{"a": 1}""")), e => e.Message.Contains("unbounded recursion", StringComparison.Ordinal));
+        var error = Assert.Single(CompileErrors(schemaText));
+        Assert.Contains("applies itself to the same value again", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryCompile_RecursionThroughProperties_IsAllowed()
+    {
+        var tree = Compile("""{"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#"}}}}""");
+        Assert.True(tree.IsValid(Parse("""{"children": [{"children": []}]}""")));
+        Assert.False(tree.IsValid(Parse("""{"children": [1]}""")));
+    }
+
+    [Fact]
+    public void IsValid_ExponentialAlternatives_StopsAtStepBudget()
+    {
+        // 40 levels of anyOf with two branches each and a false leaf: 2^40 paths, no cycle.
+        var defs = string.Join(", ", Enumerable.Range(0, 40).Select(i => $$"""
+            "a{{i}}": {"anyOf": [{"$ref": "#/$defs/a{{i + 1}}"}, {"$ref": "#/$defs/a{{i + 1}}"}]}
+            """));
+        var schema = Compile($$"""{"$defs": { {{defs}}, "a40": false }, "$ref": "#/$defs/a0"}""");
+        Assert.False(schema.IsValid(Parse("1")));
+        Assert.Contains(schema.Validate(Parse("1")), e => e.Message.Contains("too many steps", StringComparison.Ordinal));
     }
 
     [Fact]
