@@ -92,11 +92,12 @@ internal sealed class EvaluationState
         }
     }
 
-    public void PushPath(string name)
+    /// <summary>Enters a property; its name is only read (and allocated) if an error needs the path.</summary>
+    public void PushPath(in JsonPropertyView property)
     {
         if (Errors is not null)
         {
-            _path.Add(new PathSegment(name, -1));
+            _path.Add(new PathSegment(property, -1));
         }
     }
 
@@ -104,7 +105,7 @@ internal sealed class EvaluationState
     {
         if (Errors is not null)
         {
-            _path.Add(new PathSegment(null, index));
+            _path.Add(new PathSegment(default, index));
         }
     }
 
@@ -159,13 +160,13 @@ internal sealed class EvaluationState
         foreach (var segment in _path)
         {
             builder.Append('/');
-            if (segment.Name is null)
+            if (segment.Index >= 0)
             {
                 builder.Append(segment.Index);
             }
             else
             {
-                builder.Append(EscapePointer(segment.Name));
+                builder.Append(EscapePointer(segment.Property.Name));
             }
         }
 
@@ -174,5 +175,5 @@ internal sealed class EvaluationState
 
     public static string EscapePointer(string segment) => segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
-    private readonly record struct PathSegment(string? Name, int Index);
+    private readonly record struct PathSegment(JsonPropertyView Property, int Index);
 }

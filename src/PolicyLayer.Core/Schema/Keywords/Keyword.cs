@@ -40,7 +40,7 @@ internal abstract class Keyword
             return node.Evaluate(state, new JsonProperties(property.Value), depth + 1, null);
         }
 
-        state.PushPath(property.Name);
+        state.PushPath(property);
         var valid = node.Evaluate(state, new JsonProperties(property.Value), depth + 1, null);
         state.PopPath();
         return valid;
