@@ -360,6 +360,8 @@ internal sealed class DependentRequiredKeyword(string name, string nodeLocation,
 /// <summary><c>dependentSchemas</c> and the schema form of draft-07 <c>dependencies</c>.</summary>
 internal sealed class DependentSchemasKeyword(string name, string nodeLocation, PropertyName[] triggers, SchemaNode[] schemas) : Keyword(name, nodeLocation)
 {
+    public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (instance.RootKind != JsonValueKind.Object)
