@@ -32,6 +32,7 @@ internal sealed class SlidingWindowBudget
     private readonly decimal _max;
     private readonly decimal[] _segments = new decimal[CountedSegments];
     private long _currentSegment;
+    private int _currentSlot;
     private long _nextSegmentStart;
     private decimal _total;
 
@@ -47,6 +48,7 @@ internal sealed class SlidingWindowBudget
         _max = max;
         Sequence = sequence;
         _currentSegment = SegmentOf(nowTicks);
+        _currentSlot = SlotOf(_currentSegment);
         _nextSegmentStart = StartOf(_currentSegment + 1);
     }
 
@@ -128,6 +130,7 @@ internal sealed class SlidingWindowBudget
         }
 
         _currentSegment = segment;
+        _currentSlot = SlotOf(segment);
         _nextSegmentStart = StartOf(segment + 1);
     }
 
@@ -140,7 +143,7 @@ internal sealed class SlidingWindowBudget
     /// <param name="cost">The cost; positive.</param>
     public void Add(decimal cost)
     {
-        _segments[SlotOf(_currentSegment)] += cost;
+        _segments[_currentSlot] += cost;
         _total += cost;
         Debug.Assert(_total <= _max, "Add is only called after HasRoomFor.");
     }
@@ -174,18 +177,27 @@ internal sealed class SlidingWindowBudget
     public TimeSpan RetryAfter(decimal cost, long nowTicks)
     {
         Debug.Assert(cost <= _max, "A cost above the maximum never fits.");
-        decimal remaining = _total;
-        long oldest = _currentSegment - (CountedSegments - 1);
-        int dropped = 0;
-        while (remaining + cost > _max && dropped < CountedSegments)
-        {
-            remaining -= _segments[SlotOf(oldest + dropped)];
-            dropped++;
-        }
-
-        if (dropped == 0)
+        decimal mustSlideOut = _total + cost - _max;
+        if (mustSlideOut <= 0m)
         {
             return TimeSpan.Zero;
+        }
+
+        // The oldest counted segment (current - 10) shares its slot with current + 1. Once all 11 have slid out,
+        // everything has, which is enough because cost <= max.
+        int slot = NextSlot(_currentSlot);
+        decimal freed = 0m;
+        int dropped = 0;
+        while (dropped < CountedSegments)
+        {
+            freed += _segments[slot];
+            dropped++;
+            if (freed >= mustSlideOut)
+            {
+                break;
+            }
+
+            slot = NextSlot(slot);
         }
 
         // Segment oldest + dropped - 1 stops counting when segment currentSegment + dropped begins.
@@ -201,6 +213,8 @@ internal sealed class SlidingWindowBudget
         AdvanceTo(nowTicks);
         return _total == 0m;
     }
+
+    private static int NextSlot(int slot) => slot == CountedSegments - 1 ? 0 : slot + 1;
 
     private static int SlotOf(long segment) => (int)(((segment % CountedSegments) + CountedSegments) % CountedSegments);
 
