@@ -22,7 +22,11 @@ public sealed class CounterDefinition : IEquatable<CounterDefinition>
         Max = max;
         Scope = scope;
         KeyPath = keyPath;
+        _hashCode = HashCode.Combine(Name, Window, Max, Scope, KeyPath);
     }
+
+    // Computed once: budgets are looked up by a key that hashes its counter on every call.
+    private readonly int _hashCode;
 
     /// <summary>The counter's name.</summary>
     public string Name { get; }
@@ -49,7 +53,7 @@ public sealed class CounterDefinition : IEquatable<CounterDefinition>
     public override bool Equals(object? obj) => Equals(obj as CounterDefinition);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Name, Window, Max, Scope, KeyPath);
+    public override int GetHashCode() => _hashCode;
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Max} per {Window}, {Scope}{(KeyPath is null ? "" : ", key " + KeyPath)})";

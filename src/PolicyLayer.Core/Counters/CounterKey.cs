@@ -39,7 +39,7 @@ public readonly struct CounterKey : IEquatable<CounterKey>
     public override bool Equals(object? obj) => obj is CounterKey other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(Counter?.Name, Partition, KeyValue);
+    public override int GetHashCode() => HashCode.Combine(Counter?.GetHashCode() ?? 0, Partition, KeyValue);
 
     /// <summary>Compares two keys by value.</summary>
     /// <param name="left">The first key.</param>
