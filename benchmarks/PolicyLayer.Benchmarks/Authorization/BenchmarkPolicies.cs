@@ -27,7 +27,8 @@ internal static class BenchmarkPolicies
                 0 => "{}",
                 1 => $$"""{ "limits": [ { "counter": "rate_{{i}}", "window": "minute", "max": 30, "scope": "grant" } ] }""",
                 2 => """{ "deny_if": [ { "conditions": [ { "path": "args.amount", "op": "gt", "value": 100 }, { "path": "args.env", "op": "in", "value": ["prod", "staging"] } ], "on_deny": "Too much in production." } ] }""",
-                _ => """{ "schema": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "pattern": "^[a-z0-9-]+$" }, "count": { "type": "integer", "minimum": 1, "maximum": 50 } }, "additionalProperties": false } }""",
+                // Each schema has its own pattern, so nothing is shared between tools.
+                _ => $$"""{ "schema": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string", "pattern": "^t{{i}}-[a-z0-9-]+$" }, "count": { "type": "integer", "minimum": 1, "maximum": 50 } }, "additionalProperties": false } }""",
             });
         }
 

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using PolicyLayer.Counters;
 using PolicyLayer.Json;
 using PolicyLayer.Schema;
+using PolicyLayer.Text;
 
 namespace PolicyLayer.Policies;
 
@@ -392,7 +393,7 @@ internal sealed partial class PolicyLoader
             // NonBacktracking runs in time linear in the input, whatever the pattern, and the input is bounded by
             // the authorizer's argument size limit. No match timeout: a timer would refuse calls on a busy machine
             // (the first match builds the automaton lazily) without adding safety.
-            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            return RegexCache.Get(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
         }
         catch (NotSupportedException ex)
         {
@@ -605,7 +606,6 @@ internal sealed partial class PolicyLoader
             return fallback;
         }
 
-        var names = string.Join(", ", values.Select(v => $"\"{v.Name}\""));
         if (value.ValueKind == JsonValueKind.String)
         {
             var text = value.GetString();
@@ -617,15 +617,17 @@ internal sealed partial class PolicyLoader
                 }
             }
 
-            Error(PolicyErrorCodes.InvalidValue, pointer + "/" + field, $"unknown {field} '{text}'{Suggest(text!, values.Select(v => v.Name))}; use one of {names}");
+            Error(PolicyErrorCodes.InvalidValue, pointer + "/" + field, $"unknown {field} '{text}'{Suggest(text!, values.Select(v => v.Name))}; use one of {Names(values)}");
         }
         else
         {
-            Error(PolicyErrorCodes.WrongType, pointer + "/" + field, $"'{field}' must be one of {names}, not {Describe(value)}");
+            Error(PolicyErrorCodes.WrongType, pointer + "/" + field, $"'{field}' must be one of {Names(values)}, not {Describe(value)}");
         }
 
         return fallback;
     }
+
+    private static string Names<T>((string Name, T Value)[] values) => string.Join(", ", values.Select(v => $"\"{v.Name}\""));
 
     private string? ReadOptionalString(JsonElement element, string field, string pointer)
     {

@@ -37,6 +37,7 @@ internal sealed class SourcePositions
         var positions = new SourcePositions(utf8);
         var reader = new Utf8JsonReader(utf8, options);
         var frames = new Stack<Frame>();
+        // The pointers of the values being read, innermost last: a child's pointer is its parent's plus one token.
         var path = new List<string>();
         try
         {
@@ -47,8 +48,8 @@ internal sealed class SourcePositions
                 {
                     var name = reader.GetString()!;
                     var frame = frames.Peek();
-                    path.Add(JsonPointer.Escape(name));
-                    var pointer = "/" + string.Join('/', path);
+                    var pointer = Parent(path) + "/" + JsonPointer.Escape(name);
+                    path.Add(pointer);
                     if (!frame.Keys!.Add(name))
                     {
                         errors.Add((PolicyErrorCodes.DuplicateKey, $"the key '{name}' appears twice in this object; keep one (a later duplicate would silently override the first)", pointer, position.Line, position.Column));
@@ -71,10 +72,10 @@ internal sealed class SourcePositions
                 // A value starts here: arrays number their items.
                 if (frames.Count > 0 && frames.Peek().IsArray)
                 {
-                    path.Add((frames.Peek().NextIndex++).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    path.Add(Parent(path) + "/" + (frames.Peek().NextIndex++).ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
 
-                var valuePointer = path.Count == 0 ? string.Empty : "/" + string.Join('/', path);
+                var valuePointer = Parent(path);
                 positions._values.TryAdd(valuePointer, position);
 
                 if (reader.TokenType == JsonTokenType.StartObject)
@@ -123,6 +124,8 @@ internal sealed class SourcePositions
 
     /// <summary>The position of the property name at a pointer, else of its value.</summary>
     public (int Line, int Column) OfKey(string pointer) => _keys.TryGetValue(pointer, out var position) ? position : OfValue(pointer);
+
+    private static string Parent(List<string> path) => path.Count == 0 ? string.Empty : path[^1];
 
     private static void EndValue(Stack<Frame> frames, List<string> path)
     {
