@@ -12,6 +12,9 @@ internal static class CliApp
         {
             CheckCommand.Create(console),
             ReplayCommand.Create(console),
+            EvalCommand.Create(console),
+            ExplainCommand.Create(console),
+            TestCommand.Create(console),
         };
         return root;
     }
