@@ -14,7 +14,10 @@ internal static class CliApp
             ReplayCommand.Create(console),
             EvalCommand.Create(console),
             ExplainCommand.Create(console),
+            DiffCommand.Create(console),
+            ScaffoldCommand.Create(console),
             TestCommand.Create(console),
+            SchemaCommand.Create(console),
         };
         return root;
     }
