@@ -84,27 +84,19 @@ internal static class ConditionEvaluator
         }
 
         var regex = condition.CompiledRegex!;
+        if (actual.IsText)
+        {
+            return Result(regex.IsMatch(actual.Text!));
+        }
+
+        var chars = JsonStrings.GetChars(actual.Element, stackalloc char[256], out var rented);
         try
         {
-            if (actual.IsText)
-            {
-                return Result(regex.IsMatch(actual.Text!));
-            }
-
-            var chars = JsonStrings.GetChars(actual.Element, stackalloc char[256], out var rented);
-            try
-            {
-                return Result(regex.IsMatch(chars));
-            }
-            finally
-            {
-                JsonStrings.Return(rented);
-            }
+            return Result(regex.IsMatch(chars));
         }
-        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        finally
         {
-            // A match that cannot finish in time is not evidence either way: fail closed in both rule kinds.
-            return ConditionResult.TypeMismatch;
+            JsonStrings.Return(rented);
         }
     }
 

@@ -99,7 +99,7 @@ public sealed partial class PolicyAuthorizer
     /// <summary>Adds one request per limit; returns a refusal when a cost or key cannot be read from the call.</summary>
     private static AuthorizationDecision? AddRequests(in ToolCall call, ToolRules rules, Reservation reservation, string revision)
     {
-        foreach (var limit in rules.Limits)
+        foreach (var limit in rules.LimitArray)
         {
             var cost = limit.Cost;
             if (limit.CostPath is { } costPath)

@@ -134,7 +134,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         }
 
         var allowRule = listed ? tool.Pointer : RuleIds.DefaultAllow;
-        if ((!listed || tool.Limits.Count == 0) && allTools.Limits.Count == 0)
+        if ((!listed || tool.LimitArray.Length == 0) && allTools.LimitArray.Length == 0)
         {
             return new(new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, policy.Revision));
         }
@@ -181,9 +181,9 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
 
     private static AuthorizationDecision? CheckConditions(in ToolCall call, ToolRules rules, string revision)
     {
-        foreach (var group in rules.Require)
+        foreach (var group in rules.RequireGroups)
         {
-            foreach (var condition in group.Conditions)
+            foreach (var condition in group.ConditionArray)
             {
                 var result = ConditionEvaluator.Evaluate(condition, call);
                 if (result != ConditionResult.Holds)
@@ -193,10 +193,10 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
             }
         }
 
-        foreach (var group in rules.DenyIf)
+        foreach (var group in rules.DenyIfGroups)
         {
             var matches = true;
-            foreach (var condition in group.Conditions)
+            foreach (var condition in group.ConditionArray)
             {
                 // A wrong type counts as matching, so a numeric string cannot slip past a numeric rule.
                 var result = ConditionEvaluator.Evaluate(condition, call);

@@ -5,7 +5,7 @@ namespace PolicyLayer.Json;
 /// <summary>Equality and ordering of JSON values as JSON defines them, not as .NET types do.</summary>
 internal static class JsonValues
 {
-    /// <summary>How deep <see cref="DeepEquals"/> descends; deeper values compare as not equal (fail closed).</summary>
+    /// <summary>How deep <see cref="DeepEquals(JsonElement, JsonElement)"/> descends; deeper values compare as not equal (fail closed).</summary>
     public const int MaxDepth = 64;
 
     /// <summary>

@@ -43,7 +43,7 @@ public sealed class ConditionGroup
     internal ConditionGroup(string pointer, IReadOnlyList<Condition> conditions, string? onDeny)
     {
         Pointer = pointer;
-        Conditions = conditions;
+        ConditionArray = [.. conditions];
         OnDeny = onDeny;
         Description = conditions.Count == 0 ? "(no conditions)" : string.Join(" and ", conditions.Select(c => c.Description));
     }
@@ -52,7 +52,9 @@ public sealed class ConditionGroup
     public string Pointer { get; }
 
     /// <summary>The conditions, all of which must hold for the group to hold.</summary>
-    public IReadOnlyList<Condition> Conditions { get; }
+    public IReadOnlyList<Condition> Conditions => ConditionArray;
+
+    internal Condition[] ConditionArray { get; }
 
     /// <summary>The policy author's message for a refusal, or <see langword="null"/>.</summary>
     public string? OnDeny { get; }

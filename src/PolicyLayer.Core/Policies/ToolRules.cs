@@ -21,9 +21,9 @@ public sealed class ToolRules
         Reason = reason;
         Schema = schema;
         CompiledSchema = compiledSchema;
-        Require = require;
-        DenyIf = denyIf;
-        Limits = limits;
+        RequireGroups = [.. require];
+        DenyIfGroups = [.. denyIf];
+        LimitArray = [.. limits];
         ReadsArguments = compiledSchema is not null || require.Count > 0 || denyIf.Count > 0
             || limits.Any(l => l.CostPath is not null || l.KeyPath is not null);
     }
@@ -43,13 +43,20 @@ public sealed class ToolRules
     public JsonElement? Schema { get; }
 
     /// <summary>The condition groups that must all hold.</summary>
-    public IReadOnlyList<ConditionGroup> Require { get; }
+    public IReadOnlyList<ConditionGroup> Require => RequireGroups;
 
     /// <summary>The condition groups any one of which refuses the call when it holds.</summary>
-    public IReadOnlyList<ConditionGroup> DenyIf { get; }
+    public IReadOnlyList<ConditionGroup> DenyIf => DenyIfGroups;
 
     /// <summary>The limits reserved together.</summary>
-    public IReadOnlyList<Limit> Limits { get; }
+    public IReadOnlyList<Limit> Limits => LimitArray;
+
+    // Arrays for the hot path: a foreach over an IReadOnlyList boxes its enumerator, an array's does not.
+    internal ConditionGroup[] RequireGroups { get; }
+
+    internal ConditionGroup[] DenyIfGroups { get; }
+
+    internal Limit[] LimitArray { get; }
 
     internal JsonSchema? CompiledSchema { get; }
 

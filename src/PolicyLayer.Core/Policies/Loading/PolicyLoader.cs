@@ -389,8 +389,10 @@ internal sealed partial class PolicyLoader
     {
         try
         {
-            // NonBacktracking runs in time linear in the input: no catastrophic backtracking, whatever the pattern.
-            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, _options.RegexTimeout);
+            // NonBacktracking runs in time linear in the input, whatever the pattern, and the input is bounded by
+            // the authorizer's argument size limit. No match timeout: a timer would refuse calls on a busy machine
+            // (the first match builds the automaton lazily) without adding safety.
+            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
         }
         catch (NotSupportedException ex)
         {
