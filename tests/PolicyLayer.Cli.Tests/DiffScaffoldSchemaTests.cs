@@ -112,3 +112,62 @@ public class DiffScaffoldSchemaTests
         Assert.Equal(operators.Keys.Cast<string>().Order(StringComparer.Ordinal), ops.Order(StringComparer.Ordinal));
     }
 }
+
+public class PolicySchemaValidationTests
+{
+    private static PolicyLayer.Schema.JsonSchema Compile()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "schema", "policy.schema.json")));
+        Assert.True(PolicyLayer.Schema.JsonSchema.TryCompile(document.RootElement.Clone(), null, out var schema, out var errors), string.Join("; ", errors));
+        return schema!;
+    }
+
+    private static JsonElement Parse(string json) =>
+        JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }).RootElement.Clone();
+
+    public static TheoryData<string> Policies()
+    {
+        var files = Directory.GetFiles(Path.Combine(CliRunner.RepoRoot, "samples", "policies"), "policy.json", SearchOption.AllDirectories)
+            .Concat([Path.Combine(CliRunner.TestData, "replay", "policy.json"), Path.Combine(CliRunner.TestData, "explain", "policy.json"), Path.Combine(CliRunner.TestData, "lint", "policy.json")])
+            .Select(f => Path.GetRelativePath(CliRunner.RepoRoot, f))
+            .Order(StringComparer.Ordinal);
+        return new TheoryData<string>(files);
+    }
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public void Schema_AcceptsEveryPolicyTheLoaderAccepts(string file)
+    {
+        var text = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, file));
+        Assert.True(PolicyLayer.Policies.Policy.Load(text).Succeeded);
+
+        var errors = Compile().Validate(Parse(text));
+
+        Assert.True(errors.Count == 0, string.Join("; ", errors.Select(e => e.Message)));
+    }
+
+    [Theory]
+    [InlineData("""{ "version": "1", "default": "deny", "tool": {} }""")]
+    [InlineData("""{ "version": "1", "default": "deny", "tools": { "a": { "limitz": [] } } }""")]
+    [InlineData("""{ "version": "1", "default": "deny", "tools": { "a": { "deny_if": [ { "conditions": [ { "path": "args.a", "op": "eq", "value": 1, "note": "" } ] } ] } } }""")]
+    [InlineData("""{ "version": "1", "default": "deny", "all_tools": { "action": "deny" } }""")]
+    [InlineData("""{ "version": "1", "default": "deny", "tools": { "a": { "limits": [ { "counter": "c", "window": "minute", "max": 1, "per": "grant" } ] } } }""")]
+    [InlineData("""{ "version": "2", "default": "deny" }""")]
+    [InlineData("""{ "version": "1", "default": "deny", "tools": { "a": { "require": [ { "conditions": [ { "path": "args.a", "op": "exists", "value": 1 } ] } ] } } }""")]
+    [InlineData("""{ "version": "1", "default": "deny", "tools": { "a": { "require": [ { "conditions": [ { "path": "amount", "op": "eq", "value": 1 } ] } ] } } }""")]
+    public void Schema_RejectsWhatTheLoaderRejects(string json)
+    {
+        Assert.False(PolicyLayer.Policies.Policy.Load(json).Succeeded);
+
+        Assert.False(Compile().IsValid(Parse(json)));
+    }
+
+    [Fact]
+    public void Schema_AcceptsExtensionFields()
+    {
+        const string json = """{ "version": "1", "default": "deny", "x-owner": "team", "tools": { "a": { "x-note": "n", "limits": [ { "counter": "c", "window": 30, "max": 1, "x-why": "" } ] } } }""";
+        Assert.True(PolicyLayer.Policies.Policy.Load(json).Succeeded);
+
+        Assert.True(Compile().IsValid(Parse(json)));
+    }
+}

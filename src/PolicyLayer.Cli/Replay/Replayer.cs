@@ -31,7 +31,7 @@ internal sealed class Replayer
     public PolicyAuthorizer Authorizer => _authorizer;
 
     /// <summary>Decides one call, moving the clock to its <c>at</c> first.</summary>
-    /// <returns>The decision, or <see langword="null"/> with <paramref name="error"/> when <c>at</c> goes back in time.</returns>
+    /// <returns>The decision, or no decision and the reason when <c>at</c> goes back in time.</returns>
     public async ValueTask<(DecisionRecord? Decision, string? Error)> StepAsync(CallLine call)
     {
         if (call.At is { } at)
