@@ -54,3 +54,17 @@ public class LintTests
         Assert.StartsWith("check/valid.json:1:1: error CLI002: expected a tools/list result", result.Error, StringComparison.Ordinal);
     }
 }
+
+public class LintOwnSchemaTests
+{
+    [Fact]
+    public void Check_PolicySchema_WarnsOnlyForTheOptionalDenyIfPath()
+    {
+        var result = CliRunner.Run("check", "lint/own-schema.json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(
+            "lint/own-schema.json:9:37: warning PLW002: the tool's schema does not require args.cc, and a missing value never matches deny_if, so a call without it is not refused (fail open); require it in the schema or add a require group (at /tools/send/deny_if/1/conditions/0/path)",
+            Assert.Single(result.Lines[..^1]));
+    }
+}
