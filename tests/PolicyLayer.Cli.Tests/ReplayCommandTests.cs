@@ -154,3 +154,17 @@ public class ReplayCommandTests
         Assert.Contains("/tools/close_session/limits/0", result.Error, StringComparison.Ordinal);
     }
 }
+
+public class ReplayBoundsTests
+{
+    [Fact]
+    public void Replay_HugeLine_IsReportedAndTheReplayGoesOn()
+    {
+        var huge = "{\"tool\":\"drop_database\",\"args\":{\"x\":\"" + new string('a', 1_100_000) + "\"}}";
+        var result = CliRunner.RunIn(CliRunner.TestData, huge + "\n{\"tool\":\"drop_database\"}\n", "replay", "replay/policy.json", "-");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("{\"error\":\"line 1: longer than 1048576 characters; the line was skipped\"}", result.Lines[0]);
+        Assert.StartsWith("{\"decision\":\"deny\"", result.Lines[1], StringComparison.Ordinal);
+    }
+}
