@@ -1,0 +1,164 @@
+using PolicyLayer.Cli.Input;
+using PolicyLayer.Policies;
+
+namespace PolicyLayer.Cli.Lint;
+
+/// <summary>
+/// Finds what makes a loadable policy likely wrong: rules for tools the server lacks, fail-open <c>deny_if</c>
+/// paths, conditions on undeclared arguments, rules that can never fire, and <c>require</c>s the schema rules out.
+/// </summary>
+/// <remarks>
+/// Counters defined differently by two limits are not a warning: the loader already refuses them (PL015).
+/// The schema of a tool is its policy <c>schema</c> and, with <c>--tools</c>, its declared <c>inputSchema</c>;
+/// an argument is required or declared when either schema says so.
+/// </remarks>
+internal static class PolicyLinter
+{
+    public static IReadOnlyList<LintWarning> Lint(Policy policy, IReadOnlyList<ToolInfo>? serverTools)
+    {
+        var warnings = new List<LintWarning>();
+        var declared = serverTools?.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        foreach (var (name, rules) in policy.Tools.OrderBy(t => t.Value.Pointer, StringComparer.Ordinal))
+        {
+            if (declared is not null && !declared.ContainsKey(name))
+            {
+                warnings.Add(new(LintCodes.UnknownTool, $"the server has no tool '{name}', so this rule never applies; check the name against tools/list", rules.Pointer));
+            }
+
+            if (policy.IsHidden(name))
+            {
+                warnings.Add(new(LintCodes.Unreachable, $"'{name}' is hidden, so it is always denied and these rules are never reached; remove them or unhide the tool", rules.Pointer));
+                continue;
+            }
+
+            if (rules.Action == ToolAction.Deny)
+            {
+                if (rules.Schema is not null || rules.Require.Count > 0 || rules.DenyIf.Count > 0 || rules.Limits.Count > 0)
+                {
+                    warnings.Add(new(LintCodes.Unreachable, $"'{name}' has action deny, so its schema, require, deny_if and limits are never evaluated", rules.Pointer + "/action"));
+                }
+
+                continue;
+            }
+
+            var schemas = new List<SchemaView>();
+            if (rules.Schema is { } own)
+            {
+                schemas.Add(new SchemaView(own));
+            }
+
+            if (declared is not null && declared.TryGetValue(name, out var tool) && tool.InputSchema is { } input && policy.InputSchema == InputSchemaMode.Enforce)
+            {
+                schemas.Add(new SchemaView(input));
+            }
+
+            LintGroups(rules.Require, isRequire: true, schemas, warnings);
+            LintGroups(rules.DenyIf, isRequire: false, schemas, warnings);
+        }
+
+        LintGroups(policy.AllTools.Require, isRequire: true, [], warnings);
+        LintGroups(policy.AllTools.DenyIf, isRequire: false, [], warnings);
+        return warnings;
+    }
+
+    private static void LintGroups(IReadOnlyList<ConditionGroup> groups, bool isRequire, List<SchemaView> schemas, List<LintWarning> warnings)
+    {
+        foreach (var group in groups)
+        {
+            if (!isRequire && group.Conditions.Count == 0)
+            {
+                warnings.Add(new(LintCodes.Unreachable, "this deny_if group has no conditions, so it denies every call and the rules after it are never reached; use action deny if that is meant", group.Pointer));
+            }
+
+            foreach (var condition in group.Conditions)
+            {
+                if (condition.Path.Root != PathRoot.Args || condition.Path.Segments.Count == 0 || schemas.Count == 0)
+                {
+                    continue;
+                }
+
+                var (isDeclared, isRequired, targets) = Walk(condition.Path, schemas);
+                if (!isDeclared)
+                {
+                    warnings.Add(new(LintCodes.UndeclaredArgument, $"the tool's schema does not declare {condition.Path.Text}; check the name (a condition on an argument that is never sent {(isRequire ? "refuses every call" : "never matches")})", condition.Pointer + "/path"));
+                    continue;
+                }
+
+                if (!isRequire && !isRequired && condition.Operator is not (ConditionOperator.Exists or ConditionOperator.NotExists))
+                {
+                    warnings.Add(new(LintCodes.DenyIfNotRequired, $"the tool's schema does not require {condition.Path.Text}, and a missing value never matches deny_if, so a call without it is not refused (fail open); require it in the schema or add a require group", condition.Pointer + "/path"));
+                }
+
+                if (isRequire && condition.Value is { } value)
+                {
+                    var candidates = condition.Operator switch
+                    {
+                        ConditionOperator.Eq => [value],
+                        ConditionOperator.In => value.EnumerateArray().ToArray(),
+                        _ => Array.Empty<System.Text.Json.JsonElement>(),
+                    };
+                    foreach (var target in targets)
+                    {
+                        var reasons = new List<string>();
+                        if (candidates.Length > 0 && candidates.All(c => { var excluded = target.Excludes(c, out var why); if (excluded) { reasons.Add(why); } return excluded; }))
+                        {
+                            warnings.Add(new(LintCodes.ContradictsSchema, $"no valid call can satisfy {condition.Description}: {reasons[0]}, so this require refuses every call", condition.Pointer + "/value"));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Follows a path through the schemas: declared when any schema declares it (or cannot tell), required when any requires every step.</summary>
+    private static (bool Declared, bool Required, List<SchemaView> Targets) Walk(PolicyPath path, List<SchemaView> schemas)
+    {
+        var declared = false;
+        var required = false;
+        var targets = new List<SchemaView>();
+        foreach (var schema in schemas)
+        {
+            SchemaView? node = schema;
+            var schemaDeclares = true;
+            var schemaRequires = true;
+            foreach (var segment in path.Segments)
+            {
+                if (node is not { } current || current.IsOpaque)
+                {
+                    // Beyond what the lint can read: assume declared, not required.
+                    schemaRequires = false;
+                    node = null;
+                    break;
+                }
+
+                if (current.Property(segment) is { } property)
+                {
+                    schemaRequires &= current.Requires(segment);
+                    node = property;
+                }
+                else if (int.TryParse(segment, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _) && current.Items() is { } items)
+                {
+                    schemaRequires = false;
+                    node = items;
+                }
+                else
+                {
+                    schemaDeclares = !current.DeclaresProperties;
+                    schemaRequires = false;
+                    node = null;
+                    break;
+                }
+            }
+
+            declared |= schemaDeclares;
+            required |= schemaRequires && schemaDeclares;
+            if (node is { } target)
+            {
+                targets.Add(target);
+            }
+        }
+
+        return (declared, required, targets);
+    }
+}
