@@ -1,0 +1,218 @@
+using System.Diagnostics;
+
+namespace PolicyLayer.Counters;
+
+/// <summary>
+/// One budget of <see cref="InMemoryCounterStore"/>: the cost admitted in each of the last 11 tenths of a window.
+/// </summary>
+/// <remarks>
+/// <para>Time is cut into segments of a tenth of the window, numbered from tick zero: segment <c>k</c> is
+/// <c>[k·window/10, (k+1)·window/10)</c>, with exact rational boundaries so that windows that are not a
+/// multiple of ten ticks keep the bound. At a time <c>t</c> in segment <c>k</c> the budget counts segments
+/// <c>k-10 … k</c>, which start at <c>k·window/10 - window &lt;= t - window</c> and after
+/// <c>t - window - window/10</c>: every admission of <c>(t - window, t]</c> is counted (never over-admits),
+/// and nothing older than <c>t - window - window/10</c> is (the refusing-side approximation stays within a
+/// tenth of the window).</para>
+/// <para>Not thread-safe by itself: every member except <see cref="Sequence"/> is used under the budget's lock
+/// (<see cref="Enter"/> / <see cref="Exit"/>), which the store takes in <see cref="Sequence"/> order.</para>
+/// </remarks>
+internal sealed class SlidingWindowBudget
+{
+    /// <summary>Segments counted at any time: the current one and the ten before it.</summary>
+    internal const int CountedSegments = 11;
+
+    private const int SegmentsPerWindow = 10;
+
+#if NET9_0_OR_GREATER
+    private readonly Lock _lock = new();
+#else
+    private readonly object _lock = new();
+#endif
+    private readonly long _windowTicks;
+    private readonly decimal _max;
+    private readonly decimal[] _segments = new decimal[CountedSegments];
+    private long _currentSegment;
+    private decimal _total;
+
+    /// <summary>Creates an empty budget.</summary>
+    /// <param name="window">The counter's window; positive.</param>
+    /// <param name="max">The counter's maximum; positive.</param>
+    /// <param name="sequence">The store-wide unique number that orders lock acquisition.</param>
+    /// <param name="nowTicks">The store's time now, so that the first admission does not clear anything.</param>
+    public SlidingWindowBudget(TimeSpan window, decimal max, long sequence, long nowTicks)
+    {
+        Debug.Assert(window > TimeSpan.Zero && max > 0m, "CounterDefinition validates window and max.");
+        _windowTicks = window.Ticks;
+        _max = max;
+        Sequence = sequence;
+        _currentSegment = SegmentOf(nowTicks);
+    }
+
+    /// <summary>The order in which budgets are locked together; unique per store.</summary>
+    public long Sequence { get; }
+
+    /// <summary>Set, under the lock, when the store has dropped this budget; a reserver that sees it looks up again.</summary>
+    public bool IsRemoved { get; set; }
+
+    /// <summary>The cost counted now (after <see cref="AdvanceTo"/>).</summary>
+    public decimal Total => _total;
+
+    /// <summary>The counter's maximum.</summary>
+    public decimal Max => _max;
+
+    /// <summary>Takes the budget's lock.</summary>
+    public void Enter()
+    {
+#if NET9_0_OR_GREATER
+        _lock.Enter();
+#else
+        Monitor.Enter(_lock);
+#endif
+    }
+
+    /// <summary>Takes the budget's lock if it is free.</summary>
+    /// <returns><see langword="true"/> when taken.</returns>
+    public bool TryEnter()
+    {
+#if NET9_0_OR_GREATER
+        return _lock.TryEnter();
+#else
+        return Monitor.TryEnter(_lock);
+#endif
+    }
+
+    /// <summary>Releases the budget's lock.</summary>
+    public void Exit()
+    {
+#if NET9_0_OR_GREATER
+        _lock.Exit();
+#else
+        Monitor.Exit(_lock);
+#endif
+    }
+
+    /// <summary>Slides the window to <paramref name="nowTicks"/>: segments that no longer count are cleared.</summary>
+    /// <param name="nowTicks">The store's time. An earlier time than the last one is treated as the last one.</param>
+    public void AdvanceTo(long nowTicks)
+    {
+        long segment = SegmentOf(nowTicks);
+        long steps = segment - _currentSegment;
+        if (steps <= 0)
+        {
+            // The store's clock never goes back, but a stale time must not rewind the ring.
+            return;
+        }
+
+        if (steps >= CountedSegments)
+        {
+            Array.Clear(_segments);
+            _total = 0m;
+        }
+        else
+        {
+            for (long s = _currentSegment + 1; s <= segment; s++)
+            {
+                ref decimal slot = ref _segments[SlotOf(s)];
+                _total -= slot;
+                slot = 0m;
+            }
+        }
+
+        _currentSegment = segment;
+    }
+
+    /// <summary>Whether <paramref name="cost"/> fits now (call <see cref="AdvanceTo"/> first).</summary>
+    /// <param name="cost">The cost; positive.</param>
+    /// <returns><see langword="true"/> when the counted cost plus <paramref name="cost"/> is at most the maximum.</returns>
+    public bool HasRoomFor(decimal cost) => cost <= _max - _total;
+
+    /// <summary>Adds <paramref name="cost"/> to the current segment (call <see cref="HasRoomFor"/> first).</summary>
+    /// <param name="cost">The cost; positive.</param>
+    public void Add(decimal cost)
+    {
+        _segments[SlotOf(_currentSegment)] += cost;
+        _total += cost;
+        Debug.Assert(_total <= _max, "Add is only called after HasRoomFor.");
+    }
+
+    /// <summary>Gives back up to <paramref name="cost"/> from the segment a reservation at <paramref name="reservationTicks"/> landed in.</summary>
+    /// <param name="cost">The reserved cost.</param>
+    /// <param name="reservationTicks">The reservation's timestamp.</param>
+    /// <remarks>Does nothing when that segment no longer counts; never takes a segment below zero, so a
+    /// duplicate or bogus refund cannot make room beyond what was admitted.</remarks>
+    public void Refund(decimal cost, long reservationTicks)
+    {
+        long segment = SegmentOf(reservationTicks);
+        if (segment > _currentSegment || segment <= _currentSegment - CountedSegments)
+        {
+            return;
+        }
+
+        ref decimal slot = ref _segments[SlotOf(segment)];
+        decimal given = Math.Min(cost, slot);
+        slot -= given;
+        _total -= given;
+    }
+
+    /// <summary>
+    /// How long after <paramref name="nowTicks"/> enough of the counted segments have slid out for
+    /// <paramref name="cost"/> to fit, assuming nothing else is admitted.
+    /// </summary>
+    /// <param name="cost">The cost; at most <see cref="Max"/>.</param>
+    /// <param name="nowTicks">The store's time (the budget has been advanced to it).</param>
+    /// <returns>The wait; zero when the cost fits now.</returns>
+    public TimeSpan RetryAfter(decimal cost, long nowTicks)
+    {
+        Debug.Assert(cost <= _max, "A cost above the maximum never fits.");
+        decimal remaining = _total;
+        long oldest = _currentSegment - (CountedSegments - 1);
+        int dropped = 0;
+        while (remaining + cost > _max && dropped < CountedSegments)
+        {
+            remaining -= _segments[SlotOf(oldest + dropped)];
+            dropped++;
+        }
+
+        if (dropped == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        // Segment oldest + dropped - 1 stops counting when segment currentSegment + dropped begins.
+        long ticks = StartOf(_currentSegment + dropped) - nowTicks;
+        return TimeSpan.FromTicks(Math.Max(ticks, 0));
+    }
+
+    /// <summary>Whether the budget counts nothing at <paramref name="nowTicks"/>, so it is equivalent to a new one.</summary>
+    /// <param name="nowTicks">The store's time.</param>
+    /// <returns><see langword="true"/> when it can be dropped without changing any answer.</returns>
+    public bool IsEmptyAt(long nowTicks)
+    {
+        AdvanceTo(nowTicks);
+        return _total == 0m;
+    }
+
+    private static int SlotOf(long segment) => (int)(((segment % CountedSegments) + CountedSegments) % CountedSegments);
+
+    /// <summary>floor(ticks · 10 / window), without overflow for any tick count and window.</summary>
+    private long SegmentOf(long ticks)
+    {
+        if (_windowTicks is >= SegmentsPerWindow and <= long.MaxValue / SegmentsPerWindow)
+        {
+            long whole = Math.DivRem(ticks, _windowTicks, out long rest);
+            return (whole * SegmentsPerWindow) + (rest * SegmentsPerWindow / _windowTicks);
+        }
+
+        // Windows under ten ticks or over ~290 years: exact in 128 bits.
+        Int128 segment = (Int128)ticks * SegmentsPerWindow / _windowTicks;
+        return segment > long.MaxValue ? long.MaxValue : (long)segment;
+    }
+
+    /// <summary>The first tick of <paramref name="segment"/>: ceil(segment · window / 10).</summary>
+    private long StartOf(long segment)
+    {
+        Int128 numerator = (Int128)segment * _windowTicks;
+        Int128 start = (numerator + (SegmentsPerWindow - 1)) / SegmentsPerWindow;
+        return start > long.MaxValue ? long.MaxValue : (long)start;
+    }
+}
