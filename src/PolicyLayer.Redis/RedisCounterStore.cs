@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PolicyLayer.Counters;
@@ -160,6 +161,15 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
     /// <summary>Test hook: moves the store's clock (the server's time plus an offset) forward.</summary>
     internal void AdvanceClock(TimeSpan by) => Interlocked.Add(ref _clockOffsetMicroseconds, by.Ticks / MicrosecondsPerTick);
 
+    /// <summary>
+    /// Test hook: when set, the scripts take their time (Unix microseconds) from here instead of the server's
+    /// <c>TIME</c>, so that tests with second-long windows do not depend on how fast they run.
+    /// </summary>
+    internal Func<long>? TestClock { get; set; }
+
+    private RedisValue ClockArgument() =>
+        TestClock is { } clock ? "@" + clock().ToString(CultureInfo.InvariantCulture) : Volatile.Read(ref _clockOffsetMicroseconds);
+
     private static void Validate(ReadOnlySpan<CounterRequest> requests)
     {
         for (int i = 0; i < requests.Length; i++)
@@ -268,7 +278,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
     {
         var keys = new RedisKey[budgets.Length];
         var values = new RedisValue[1 + (budgets.Length * 4)];
-        values[0] = Volatile.Read(ref _clockOffsetMicroseconds);
+        values[0] = ClockArgument();
         for (int i = 0; i < budgets.Length; i++)
         {
             ref readonly ReservationPlan.Budget budget = ref budgets[i];
@@ -318,7 +328,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
     {
         var keys = new RedisKey[budgets.Length];
         var values = new RedisValue[2 + (budgets.Length * 2)];
-        values[0] = Volatile.Read(ref _clockOffsetMicroseconds);
+        values[0] = ClockArgument();
         values[1] = reservedAt;
         for (int i = 0; i < budgets.Length; i++)
         {

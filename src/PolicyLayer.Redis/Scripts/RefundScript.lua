@@ -1,12 +1,17 @@
 -- Gives back the cost of an earlier reservation from the segment it landed in, while that segment still counts,
 -- never below zero: a repeated or bogus refund cannot make room beyond what was admitted.
 -- KEYS[i]: one budget each, distinct.
--- ARGV[1]: microseconds added to the server's clock (0 outside tests). ARGV[2]: the reservation's time (microseconds).
+-- ARGV[1]: microseconds added to the server's clock (0 outside tests), or '@' and a fixed time (tests only). ARGV[2]: the reservation's time (microseconds).
 -- ARGV[3 + 2(i-1) ..]: window (microseconds), cost (millionths).
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000000 + tonumber(time[2]) + tonumber(ARGV[1])
+local now
+if string.sub(ARGV[1], 1, 1) == '@' then
+  now = tonumber(string.sub(ARGV[1], 2))
+else
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000000 + tonumber(time[2]) + tonumber(ARGV[1])
+end
 local reserved_at = tonumber(ARGV[2])
 
 local function segment_of(t, w)

@@ -1,13 +1,18 @@
 -- Checks every budget and, when all have room, reserves the cost in each: all or nothing, atomically.
 -- KEYS[i]: one budget each, distinct. A budget is a hash from segment number to cost (integer millionths).
--- ARGV[1]: microseconds added to the server's clock (0 outside tests).
+-- ARGV[1]: microseconds added to the server's clock (0 outside tests), or '@' and a fixed time (tests only).
 -- ARGV[2 + 4(i-1) ..]: window (microseconds), max (millionths), cost (millionths), idle expiry (milliseconds).
 -- Returns {1, now} when admitted, {0, first refusing key, microseconds until every refusing budget has room}.
 -- Numbers stay below 2^53, where Lua's doubles are exact integers.
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000000 + tonumber(time[2]) + tonumber(ARGV[1])
+local now
+if string.sub(ARGV[1], 1, 1) == '@' then
+  now = tonumber(string.sub(ARGV[1], 2))
+else
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000000 + tonumber(time[2]) + tonumber(ARGV[1])
+end
 
 -- floor(t * 10 / w) without forming t * 10, which can pass 2^53.
 local function segment_of(t, w)
