@@ -396,26 +396,25 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
         }
     }
 
+    /// <summary>Best effort: a server that cannot load the scripts now answers NOSCRIPT later, and the store loads again then.</summary>
     private static async Task LoadScriptsAsync(IConnectionMultiplexer connection)
     {
-        foreach (IServer server in connection.GetServers())
+        try
         {
-            if (!server.IsConnected)
+            foreach (IServer server in connection.GetServers())
             {
-                continue;
-            }
-
-            foreach (CounterScript script in CounterScript.All)
-            {
-                try
+                if (server.IsConnected)
                 {
-                    await server.ScriptLoadAsync(script.Text).ConfigureAwait(false);
-                }
-                catch (RedisException)
-                {
-                    // A server that cannot load now answers NOSCRIPT later, and the store loads again then.
+                    foreach (CounterScript script in CounterScript.All)
+                    {
+                        await server.ScriptLoadAsync(script.Text).ConfigureAwait(false);
+                    }
                 }
             }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
+        {
+            // Nothing to do: see the summary.
         }
     }
 
