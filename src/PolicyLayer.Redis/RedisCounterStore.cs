@@ -277,16 +277,18 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
     private async Task<ReservationResult> ReserveGroupAsync(IDatabase database, ReservationPlan.Budget[] budgets)
     {
         var keys = new RedisKey[budgets.Length];
-        var values = new RedisValue[1 + (budgets.Length * 4)];
+        var values = new RedisValue[1 + (budgets.Length * 5)];
         values[0] = ClockArgument();
         for (int i = 0; i < budgets.Length; i++)
         {
             ref readonly ReservationPlan.Budget budget = ref budgets[i];
             keys[i] = budget.RedisKey;
-            values[1 + (i * 4)] = budget.WindowMicroseconds;
-            values[2 + (i * 4)] = budget.MaxUnits;
-            values[3 + (i * 4)] = budget.CostUnits;
-            values[4 + (i * 4)] = budget.ExpiryMilliseconds;
+            int at = 1 + (i * 5);
+            values[at] = budget.WindowMicroseconds;
+            values[at + 1] = budget.MaxUnits;
+            values[at + 2] = budget.CostUnits;
+            values[at + 3] = budget.ExpiryMilliseconds;
+            values[at + 4] = budget.GridShiftMicroseconds;
         }
 
         RedisResult answer = await EvaluateAsync(database, CounterScript.Reserve, keys, values).ConfigureAwait(false);
@@ -327,14 +329,16 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
     private async Task RefundGroupAsync(IDatabase database, ReservationPlan.Budget[] budgets, long reservedAt)
     {
         var keys = new RedisKey[budgets.Length];
-        var values = new RedisValue[2 + (budgets.Length * 2)];
+        var values = new RedisValue[2 + (budgets.Length * 3)];
         values[0] = ClockArgument();
         values[1] = reservedAt;
         for (int i = 0; i < budgets.Length; i++)
         {
             keys[i] = budgets[i].RedisKey;
-            values[2 + (i * 2)] = budgets[i].WindowMicroseconds;
-            values[3 + (i * 2)] = budgets[i].CostUnits;
+            int at = 2 + (i * 3);
+            values[at] = budgets[i].WindowMicroseconds;
+            values[at + 1] = budgets[i].CostUnits;
+            values[at + 2] = budgets[i].GridShiftMicroseconds;
         }
 
         await EvaluateAsync(database, CounterScript.Refund, keys, values).ConfigureAwait(false);

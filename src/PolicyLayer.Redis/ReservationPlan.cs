@@ -22,6 +22,9 @@ internal sealed class ReservationPlan
     internal const long MaxUnits = 1L << 52;
 
     private const decimal UnitsPerCost = 1_000_000m;
+    /// <summary>Microseconds from 0001-01-01 (where the in-memory store's time starts) to the Unix epoch (Redis TIME's).</summary>
+    private const long UnixEpochMicroseconds = 62_135_596_800_000_000;
+
     private const long MaxWindowMicroseconds = 10L * 366 * 24 * 3600 * 1_000_000;
 
     private ReservationPlan(Budget[] budgets, int neverIndex, string? error)
@@ -88,6 +91,7 @@ internal sealed class ReservationPlan
 
                 // A budget's last segment counts until a window and a segment after it began.
                 ExpiryMilliseconds = (window + ((window + 9) / 10) + 999) / 1000,
+                GridShiftMicroseconds = UnixEpochMicroseconds % window,
             };
         }
 
@@ -139,5 +143,8 @@ internal sealed class ReservationPlan
         public long CostUnits { get; init; }
 
         public long ExpiryMilliseconds { get; init; }
+
+        /// <summary>Where segments start relative to the Unix epoch, so that they start where the in-memory store's do.</summary>
+        public long GridShiftMicroseconds { get; init; }
     }
 }

@@ -2,7 +2,7 @@
 -- never below zero: a repeated or bogus refund cannot make room beyond what was admitted.
 -- KEYS[i]: one budget each, distinct.
 -- ARGV[1]: microseconds added to the server's clock (0 outside tests), or '@' and a fixed time (tests only). ARGV[2]: the reservation's time (microseconds).
--- ARGV[3 + 2(i-1) ..]: window (microseconds), cost (millionths).
+-- ARGV[3 + 3(i-1) ..]: window (microseconds), cost (millionths), grid shift (see the reservation script).
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 
 local now
@@ -24,11 +24,12 @@ local function segment_of(t, w)
 end
 
 for i = 1, #KEYS do
-  local base = 3 + (i - 1) * 2
+  local base = 3 + (i - 1) * 3
   local w = tonumber(ARGV[base])
   local cost = tonumber(ARGV[base + 1])
-  local s = segment_of(reserved_at, w)
-  local cur = segment_of(now, w)
+  local shift = tonumber(ARGV[base + 2])
+  local s = segment_of(reserved_at + shift, w)
+  local cur = segment_of(now + shift, w)
   if s <= cur and s >= cur - 10 then
     local field = string.format('%.0f', s)
     local v = tonumber(redis.call('HGET', KEYS[i], field))

@@ -1,7 +1,9 @@
 -- Checks every budget and, when all have room, reserves the cost in each: all or nothing, atomically.
 -- KEYS[i]: one budget each, distinct. A budget is a hash from segment number to cost (integer millionths).
 -- ARGV[1]: microseconds added to the server's clock (0 outside tests), or '@' and a fixed time (tests only).
--- ARGV[2 + 4(i-1) ..]: window (microseconds), max (millionths), cost (millionths), idle expiry (milliseconds).
+-- ARGV[2 + 5(i-1) ..]: window (microseconds), max (millionths), cost (millionths), idle expiry (milliseconds), and
+-- the grid shift: (microseconds from 0001-01-01 to 1970-01-01) mod window, so that segments start where the in-memory
+-- store's do (its time counts from 0001-01-01), and both stores decide alike.
 -- Returns {1, now} when admitted, {0, first refusing key, microseconds until every refusing budget has room}.
 -- Numbers stay below 2^53, where Lua's doubles are exact integers.
 if redis.replicate_commands then pcall(redis.replicate_commands) end
@@ -37,11 +39,12 @@ local refused = 0
 local wait = 0
 local current = {}
 for i = 1, #KEYS do
-  local base = 2 + (i - 1) * 4
+  local base = 2 + (i - 1) * 5
   local w = tonumber(ARGV[base])
   local max = tonumber(ARGV[base + 1])
   local cost = tonumber(ARGV[base + 2])
-  local cur = segment_of(now, w)
+  local shift = tonumber(ARGV[base + 4])
+  local cur = segment_of(now + shift, w)
   current[i] = cur
 
   -- Segments cur-10 .. cur count (and any later one, should the server's clock have gone back).
@@ -71,7 +74,7 @@ for i = 1, #KEYS do
       for _, entry in ipairs(counted) do
         remaining = remaining - entry[2]
         if remaining + cost <= max then
-          until_room = start_of(entry[1] + 11, w) - now
+          until_room = start_of(entry[1] + 11, w) - shift - now
           break
         end
       end
@@ -85,7 +88,7 @@ if refused > 0 then
 end
 
 for i = 1, #KEYS do
-  local base = 2 + (i - 1) * 4
+  local base = 2 + (i - 1) * 5
   redis.call('HINCRBY', KEYS[i], string.format('%.0f', current[i]), ARGV[base + 2])
   redis.call('PEXPIRE', KEYS[i], ARGV[base + 3])
 end
