@@ -15,11 +15,13 @@ internal sealed class DedicatedRedisServer : IAsyncDisposable
     private static readonly TimeSpan StartPoll = TimeSpan.FromMilliseconds(50);
 
     private readonly string _directory;
+    private readonly string[] _extraArguments;
     private Process? _process;
 
-    private DedicatedRedisServer(int port)
+    private DedicatedRedisServer(int port, string[] extraArguments)
     {
         Port = port;
+        _extraArguments = extraArguments;
         _directory = Directory.CreateTempSubdirectory("policylayer-redis-test.").FullName;
     }
 
@@ -28,12 +30,29 @@ internal sealed class DedicatedRedisServer : IAsyncDisposable
     public string Address => $"127.0.0.1:{Port}";
 
     /// <summary>Starts a server on a free loopback port and waits until it accepts connections.</summary>
-    public static async Task<DedicatedRedisServer> StartAsync()
+    /// <param name="port">The port, or <see langword="null"/> for a free one.</param>
+    /// <param name="extraArguments">More redis-server arguments.</param>
+    public static async Task<DedicatedRedisServer> StartAsync(int? port = null, params string[] extraArguments)
     {
         RedisTestServer.RequireAddress(); // the same precondition as every Redis test: scripts/services.sh installed redis-server
-        var server = new DedicatedRedisServer(FreePort());
+        var server = new DedicatedRedisServer(port ?? FreePort(), extraArguments);
         await server.StartAgainAsync();
         return server;
+    }
+
+    /// <summary>Whether nothing listens on <paramref name="port"/> of the loopback address.</summary>
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Starts the server (again) on the same port.</summary>
@@ -45,7 +64,7 @@ internal sealed class DedicatedRedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { "--bind", "127.0.0.1", "--port", Port.ToString(), "--dir", _directory, "--save", "", "--appendonly", "no" })
+        foreach (string argument in new[] { "--bind", "127.0.0.1", "--port", Port.ToString(), "--dir", _directory, "--save", "", "--appendonly", "no" }.Concat(_extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
