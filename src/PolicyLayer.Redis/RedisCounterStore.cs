@@ -54,6 +54,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
     private long _clockOffsetMicroseconds;
     private long _nextFailureLog = long.MinValue;
     private int _failuresSinceLog;
+    private int _disposed;
 
     /// <summary>Creates a store and starts connecting (without waiting for the connection).</summary>
     /// <param name="options">The options; validated and copied, so later changes have no effect.</param>
@@ -138,7 +139,8 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
     /// <summary>Closes the connection if the store made it; a shared one is left open.</summary>
     public void Dispose()
     {
-        if (_ownsConnection)
+        // Idempotent: the service provider disposes the instance once for each registration that returns it.
+        if (_ownsConnection && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             _ = _connection.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         }
@@ -150,7 +152,10 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
     {
         if (_ownsConnection && _connection.IsCompletedSuccessfully)
         {
-            await _connection.Result.DisposeAsync().ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                await _connection.Result.DisposeAsync().ConfigureAwait(false);
+            }
         }
         else
         {
