@@ -32,6 +32,8 @@ internal sealed class SlidingWindowBudget
     private readonly decimal _max;
     private readonly decimal[] _segments = new decimal[CountedSegments];
     private long _currentSegment;
+    private int _currentSlot;
+    private long _nextSegmentStart;
     private decimal _total;
 
     /// <summary>Creates an empty budget.</summary>
@@ -46,6 +48,8 @@ internal sealed class SlidingWindowBudget
         _max = max;
         Sequence = sequence;
         _currentSegment = SegmentOf(nowTicks);
+        _currentSlot = SlotOf(_currentSegment);
+        _nextSegmentStart = StartOf(_currentSegment + 1);
     }
 
     /// <summary>The order in which budgets are locked together; unique per store.</summary>
@@ -95,11 +99,18 @@ internal sealed class SlidingWindowBudget
     /// <param name="nowTicks">The store's time. An earlier time than the last one is treated as the last one.</param>
     public void AdvanceTo(long nowTicks)
     {
+        // Most calls land in the current segment: no division needed. This also ignores a stale (earlier) time,
+        // which must never rewind the ring.
+        if (nowTicks < _nextSegmentStart)
+        {
+            return;
+        }
+
         long segment = SegmentOf(nowTicks);
         long steps = segment - _currentSegment;
         if (steps <= 0)
         {
-            // The store's clock never goes back, but a stale time must not rewind the ring.
+            // Only when segment numbers saturate at the end of representable time.
             return;
         }
 
@@ -119,6 +130,8 @@ internal sealed class SlidingWindowBudget
         }
 
         _currentSegment = segment;
+        _currentSlot = SlotOf(segment);
+        _nextSegmentStart = StartOf(segment + 1);
     }
 
     /// <summary>Whether <paramref name="cost"/> fits now (call <see cref="AdvanceTo"/> first).</summary>
@@ -130,7 +143,7 @@ internal sealed class SlidingWindowBudget
     /// <param name="cost">The cost; positive.</param>
     public void Add(decimal cost)
     {
-        _segments[SlotOf(_currentSegment)] += cost;
+        _segments[_currentSlot] += cost;
         _total += cost;
         Debug.Assert(_total <= _max, "Add is only called after HasRoomFor.");
     }
@@ -164,18 +177,27 @@ internal sealed class SlidingWindowBudget
     public TimeSpan RetryAfter(decimal cost, long nowTicks)
     {
         Debug.Assert(cost <= _max, "A cost above the maximum never fits.");
-        decimal remaining = _total;
-        long oldest = _currentSegment - (CountedSegments - 1);
-        int dropped = 0;
-        while (remaining + cost > _max && dropped < CountedSegments)
-        {
-            remaining -= _segments[SlotOf(oldest + dropped)];
-            dropped++;
-        }
-
-        if (dropped == 0)
+        decimal mustSlideOut = _total + cost - _max;
+        if (mustSlideOut <= 0m)
         {
             return TimeSpan.Zero;
+        }
+
+        // The oldest counted segment (current - 10) shares its slot with current + 1. Once all 11 have slid out,
+        // everything has, which is enough because cost <= max.
+        int slot = NextSlot(_currentSlot);
+        decimal freed = 0m;
+        int dropped = 0;
+        while (dropped < CountedSegments)
+        {
+            freed += _segments[slot];
+            dropped++;
+            if (freed >= mustSlideOut)
+            {
+                break;
+            }
+
+            slot = NextSlot(slot);
         }
 
         // Segment oldest + dropped - 1 stops counting when segment currentSegment + dropped begins.
@@ -191,6 +213,8 @@ internal sealed class SlidingWindowBudget
         AdvanceTo(nowTicks);
         return _total == 0m;
     }
+
+    private static int NextSlot(int slot) => slot == CountedSegments - 1 ? 0 : slot + 1;
 
     private static int SlotOf(long segment) => (int)(((segment % CountedSegments) + CountedSegments) % CountedSegments);
 
@@ -208,11 +232,20 @@ internal sealed class SlidingWindowBudget
         return segment > long.MaxValue ? long.MaxValue : (long)segment;
     }
 
-    /// <summary>The first tick of <paramref name="segment"/>: ceil(segment · window / 10).</summary>
+    /// <summary>The first tick of <paramref name="segment"/>: ceil(segment · window / 10), saturating.</summary>
     private long StartOf(long segment)
     {
-        Int128 numerator = (Int128)segment * _windowTicks;
-        Int128 start = (numerator + (SegmentsPerWindow - 1)) / SegmentsPerWindow;
+        if (_windowTicks <= long.MaxValue / SegmentsPerWindow && segment >= 0)
+        {
+            // segment = 10·whole + tenth, so the start is whole·window + ceil(tenth·window / 10): no overflow below
+            // the last representable tick.
+            long whole = Math.DivRem(segment, SegmentsPerWindow, out long tenth);
+            long wholeTicks = whole <= long.MaxValue / _windowTicks ? whole * _windowTicks : long.MaxValue;
+            long tenthTicks = ((tenth * _windowTicks) + (SegmentsPerWindow - 1)) / SegmentsPerWindow;
+            return wholeTicks > long.MaxValue - tenthTicks ? long.MaxValue : wholeTicks + tenthTicks;
+        }
+
+        Int128 start = (((Int128)segment * _windowTicks) + (SegmentsPerWindow - 1)) / SegmentsPerWindow;
         return start > long.MaxValue ? long.MaxValue : (long)start;
     }
 }
