@@ -223,7 +223,22 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
         }
     }
 
-    private async Task<ReservationResult> ReserveAsync(ReservationPlan plan)
+    private Task<ReservationResult> ReserveAsync(ReservationPlan plan)
+    {
+        // The common case (connected, one slot) hands the script's task straight back: one async frame fewer.
+        if (_connection.IsCompletedSuccessfully)
+        {
+            IConnectionMultiplexer connected = _connection.Result;
+            if (SplitBySlot(connected, plan.Budgets) is null)
+            {
+                return ReserveGroupAsync(connected.GetDatabase(), plan.Budgets);
+            }
+        }
+
+        return ReserveAfterConnectingAsync(plan);
+    }
+
+    private async Task<ReservationResult> ReserveAfterConnectingAsync(ReservationPlan plan)
     {
         IConnectionMultiplexer connection = await _connection.ConfigureAwait(false);
         IDatabase database = connection.GetDatabase();
