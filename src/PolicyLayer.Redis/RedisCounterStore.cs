@@ -18,7 +18,7 @@ namespace PolicyLayer.Redis;
 /// most the maximum. It never admits more than the maximum in any window-length interval, and when it refuses at time
 /// t, the cost admitted in <c>(t - window - window/10, t]</c> plus the request's cost exceeds the maximum. A budget is
 /// one Redis hash from segment number to cost; stale segments are deleted as the window slides and the key expires
-/// after a window and a segment without reservations.</para>
+/// a window and a segment after the first reservation of its newest segment, when nothing in it counts any more.</para>
 /// <para><b>One round trip.</b> A reservation is one <c>EVALSHA</c> of a Lua script that checks every budget of the
 /// call and reserves in all of them or none, atomically; a refund is another script. Time comes from the server
 /// (<c>TIME</c>), so the clocks of the application's hosts do not matter. Scripts are loaded with <c>SCRIPT LOAD</c>

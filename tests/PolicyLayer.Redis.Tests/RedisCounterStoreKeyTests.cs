@@ -24,6 +24,32 @@ public sealed class RedisCounterStoreKeyTests
     }
 
     [RedisFact]
+    public async Task TryReserve_FirstReservationOfANewSegment_SetsTheExpiryAgain()
+    {
+        string prefix = RedisTestServer.UniquePrefix();
+        RedisCounterStore store = RedisTestServer.CreateStore(o => o.KeyPrefix = prefix);
+        long now = 1_773_500_970_000_000; // on a segment boundary of a one-minute window's 6-second segments
+        store.TestClock = () => now;
+        CounterRequest[] requests = [new CounterRequest(new CounterKey(NewCounter(Minute, 5), "grant-a"), 1)];
+        Assert.True((await store.TryReserveAsync(requests)).IsAdmitted);
+        string key = Assert.Single(RedisTestServer.KeysUnder(prefix));
+        IDatabase database = RedisTestServer.Shared.GetDatabase();
+
+        // Within the same segment the expiry the first reservation set still covers the new cost.
+        Assert.True(await database.KeyPersistAsync(key));
+        now += 5_000_000;
+        Assert.True((await store.TryReserveAsync(requests)).IsAdmitted);
+        Assert.Null(await database.KeyTimeToLiveAsync(key));
+
+        // The first reservation in the next segment sets it again.
+        now += 1_000_000;
+        Assert.True((await store.TryReserveAsync(requests)).IsAdmitted);
+        TimeSpan? ttl = await database.KeyTimeToLiveAsync(key);
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl!.Value, TimeSpan.FromMilliseconds(1), Minute + (Minute / 10));
+    }
+
+    [RedisFact]
     public async Task TryReserve_Refused_CreatesNoKey()
     {
         string prefix = RedisTestServer.UniquePrefix();

@@ -3,7 +3,7 @@
 -- KEYS[i]: one budget each, distinct.
 -- ARGV[1]: microseconds added to the server's clock (0 outside tests), or '@' and a fixed time (tests only). ARGV[2]: the reservation's time (microseconds).
 -- ARGV[3 + 3(i-1) ..]: window (microseconds), cost (millionths), grid shift (see the reservation script).
-if redis.replicate_commands then pcall(redis.replicate_commands) end
+-- Needs Redis 5 or later, where scripts replicate by their effects, so TIME may precede writes.
 
 local now
 if string.sub(ARGV[1], 1, 1) == '@' then

@@ -6,7 +6,7 @@
 -- store's do (its time counts from 0001-01-01), and both stores decide alike.
 -- Returns {1, now} when admitted, {0, first refusing key, microseconds until every refusing budget has room}.
 -- Numbers stay below 2^53, where Lua's doubles are exact integers.
-if redis.replicate_commands then pcall(redis.replicate_commands) end
+-- Needs Redis 5 or later, where scripts replicate by their effects, so TIME may precede writes.
 
 local now
 if string.sub(ARGV[1], 1, 1) == '@' then
@@ -89,8 +89,12 @@ end
 
 for i = 1, #KEYS do
   local base = 2 + (i - 1) * 5
-  redis.call('HINCRBY', KEYS[i], string.format('%.0f', current[i]), ARGV[base + 2])
-  redis.call('PEXPIRE', KEYS[i], ARGV[base + 3])
+  local total = redis.call('HINCRBY', KEYS[i], string.format('%.0f', current[i]), ARGV[base + 2])
+  -- The first write into a segment sets the expiry; a segment counts for at most a window and a segment after
+  -- its first write, so later writes into the same segment need not refresh it (one command fewer per call).
+  if total == tonumber(ARGV[base + 2]) then
+    redis.call('PEXPIRE', KEYS[i], ARGV[base + 3])
+  end
 end
 
 return { 1, now }
