@@ -1,0 +1,8 @@
+using PolicyLayer.Redis.Scripts;
+
+namespace PolicyLayer.Redis.Tests.Infrastructure;
+
+internal static class CounterScriptsForTests
+{
+    public static string ReserveText => CounterScript.Reserve.Text;
+}
