@@ -111,6 +111,20 @@ public readonly struct JsonProperties
         }
     }
 
+    /// <summary>Looks up a property by a name given both as text and as its UTF-8 bytes, whichever the source compares fastest.</summary>
+    internal bool TryGetProperty(string name, ReadOnlySpan<byte> utf8Name, out JsonElement value)
+    {
+        if (_dictionary is null && _element.ValueKind == JsonValueKind.Object)
+        {
+            return _element.TryGetProperty(utf8Name, out value);
+        }
+
+        return TryGetProperty(name, out value);
+    }
+
+    /// <summary>The backing dictionary, or <see langword="null"/> when the view wraps an element.</summary>
+    internal object? Dictionary => _dictionary;
+
     /// <summary>Enumerates the properties without allocating for <see cref="JsonElement"/> and <see cref="Dictionary{TKey, TValue}"/> sources.</summary>
     /// <returns>The enumerator.</returns>
     public Enumerator GetEnumerator() => new(_dictionary, _element);
@@ -225,6 +239,27 @@ public readonly struct JsonPropertyView
     /// <param name="utf8Name">The UTF-8 encoded name.</param>
     /// <returns><see langword="true"/> when equal.</returns>
     public bool NameEquals(ReadOnlySpan<byte> utf8Name) => _name is not null ? Utf8Equals(_name, utf8Name) : _property.NameEquals(utf8Name);
+
+    /// <summary>Compares the name with text given both as a string and as UTF-8, using whichever the source holds.</summary>
+    internal bool NameEquals(string name, ReadOnlySpan<byte> utf8Name) =>
+        _name is not null ? string.Equals(_name, name, StringComparison.Ordinal) : _property.NameEquals(utf8Name);
+
+    /// <summary>The name as UTF-16 without allocating a string (see <see cref="Json.JsonStrings.GetChars"/> for the buffer contract).</summary>
+    internal ReadOnlySpan<char> GetNameChars(Span<char> scratch, out char[]? rented)
+    {
+        if (_name is not null)
+        {
+            rented = null;
+            return _name.AsSpan();
+        }
+
+#if NET9_0_OR_GREATER
+        return Json.JsonStrings.Decode(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(_property), scratch, out rented);
+#else
+        rented = null;
+        return _property.Name.AsSpan();
+#endif
+    }
 
     private static bool Utf8Equals(string name, ReadOnlySpan<byte> utf8)
     {

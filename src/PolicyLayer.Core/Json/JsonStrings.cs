@@ -21,10 +21,19 @@ internal static class JsonStrings
             throw new ArgumentException($"Expected a JSON string but got {stringElement.ValueKind}.", nameof(stringElement));
         }
 
-        rented = null;
 #if NET9_0_OR_GREATER
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement);
-        raw = raw[1..^1]; // the quotes
+        return Decode(raw[1..^1], scratch, out rented); // without the quotes
+#else
+        rented = null;
+        return stringElement.GetString().AsSpan();
+#endif
+    }
+
+    /// <summary>Decodes raw JSON string content (UTF-8, escapes, no quotes) to UTF-16; same buffer contract as <see cref="GetChars"/>.</summary>
+    public static ReadOnlySpan<char> Decode(ReadOnlySpan<byte> raw, Span<char> scratch, out char[]? rented)
+    {
+        rented = null;
         var buffer = scratch;
         if (raw.Length > scratch.Length)
         {
@@ -40,9 +49,6 @@ internal static class JsonStrings
         }
 
         return buffer[..length];
-#else
-        return stringElement.GetString().AsSpan();
-#endif
     }
 
     /// <summary>Returns an array that <see cref="GetChars"/> rented; <see langword="null"/> is ignored.</summary>

@@ -1,14 +1,32 @@
 using System.Text.Json;
+using PolicyLayer.Schema.Compilation;
+using PolicyLayer.Schema.Evaluation;
 
 namespace PolicyLayer.Schema;
 
 /// <summary>
 /// A JSON Schema compiled once and evaluated many times.
 /// </summary>
+/// <remarks>
+/// Implements draft 2020-12 (the default, what MCP specifies) and draft-07 (selected by <c>$schema</c>); 2019-09
+/// documents are evaluated as 2020-12 where the drafts agree. Compilation resolves every <c>$ref</c> up front against
+/// the document, <see cref="JsonSchemaOptions.Registry"/> and the built-in metaschemas, and never fetches anything.
+/// Evaluation is bounded: instance depth by <see cref="JsonSchemaOptions.MaxInstanceDepth"/>, schema recursion by a
+/// fixed limit, patterns by a linear-time regular expression engine (or a timeout where a pattern needs backtracking).
+/// <see cref="IsValid(JsonElement)"/> allocates nothing for a valid instance of a schema without
+/// <c>unevaluatedProperties</c>/<c>unevaluatedItems</c>/<c>propertyNames</c>; instances are thread-safe to evaluate concurrently.
+/// </remarks>
 public sealed class JsonSchema
 {
-    private JsonSchema()
+    private readonly SchemaNode _root;
+    private readonly JsonSchemaOptions _options;
+    private readonly bool _usesDynamicScope;
+
+    private JsonSchema(SchemaNode root, JsonSchemaOptions options, bool usesDynamicScope)
     {
+        _root = root;
+        _options = options;
+        _usesDynamicScope = usesDynamicScope;
     }
 
     /// <summary>Compiles a schema.</summary>
@@ -19,28 +37,105 @@ public sealed class JsonSchema
     /// <returns><see langword="true"/> when the schema compiled.</returns>
     public static bool TryCompile(JsonElement schema, JsonSchemaOptions? options, out JsonSchema? compiled, out IReadOnlyList<JsonSchemaCompileError> errors)
     {
-        compiled = null;
-        errors = [new JsonSchemaCompileError(string.Empty, "JSON Schema validation is not available yet in this build; remove the 'schema' field.")];
-        return false;
+        options ??= JsonSchemaOptions.Default;
+        var optionErrors = ValidateOptions(options);
+        if (optionErrors.Count > 0)
+        {
+            compiled = null;
+            errors = optionErrors;
+            return false;
+        }
+
+        var compiler = new SchemaCompiler(options);
+        var root = compiler.Compile(schema.Clone());
+        if (root is null)
+        {
+            compiled = null;
+            errors = compiler.Errors;
+            return false;
+        }
+
+        compiled = new JsonSchema(root, options, compiler.UsesDynamicScope);
+        errors = [];
+        return true;
     }
+
+    /// <summary>Compiles a schema, throwing when it is invalid (for schemas the caller controls).</summary>
+    /// <param name="schema">The schema document.</param>
+    /// <param name="options">Options; <see cref="JsonSchemaOptions.Default"/> when <see langword="null"/>.</param>
+    /// <returns>The compiled schema.</returns>
+    /// <exception cref="JsonSchemaException">The schema is invalid; <see cref="JsonSchemaException.Errors"/> lists why.</exception>
+    public static JsonSchema Compile(JsonElement schema, JsonSchemaOptions? options = null) =>
+        TryCompile(schema, options, out var compiled, out var errors) ? compiled! : throw new JsonSchemaException(errors);
 
     /// <summary>Whether a value satisfies the schema. Allocates nothing for a valid value.</summary>
     /// <param name="instance">The value.</param>
     /// <returns><see langword="true"/> when valid.</returns>
-    public bool IsValid(JsonElement instance) => throw new NotSupportedException();
+    public bool IsValid(JsonElement instance) => IsValid(new JsonProperties(instance));
 
     /// <summary>Whether an object (held as a dictionary or an element) satisfies the schema.</summary>
     /// <param name="instance">The object.</param>
     /// <returns><see langword="true"/> when valid.</returns>
-    public bool IsValid(in JsonProperties instance) => throw new NotSupportedException();
+    public bool IsValid(in JsonProperties instance)
+    {
+        var state = EvaluationState.Rent(_options, _usesDynamicScope, collectErrors: false);
+        try
+        {
+            return _root.Evaluate(state, instance, 0, null);
+        }
+        finally
+        {
+            EvaluationState.Return(state);
+        }
+    }
 
     /// <summary>Every reason a value does not satisfy the schema; empty when valid.</summary>
     /// <param name="instance">The value.</param>
     /// <returns>The errors.</returns>
-    public IReadOnlyList<SchemaValidationError> Validate(JsonElement instance) => throw new NotSupportedException();
+    public IReadOnlyList<SchemaValidationError> Validate(JsonElement instance) => Validate(new JsonProperties(instance));
 
     /// <summary>Every reason an object does not satisfy the schema; empty when valid.</summary>
     /// <param name="instance">The object.</param>
     /// <returns>The errors.</returns>
-    public IReadOnlyList<SchemaValidationError> Validate(in JsonProperties instance) => throw new NotSupportedException();
+    public IReadOnlyList<SchemaValidationError> Validate(in JsonProperties instance)
+    {
+        if (IsValid(instance))
+        {
+            return [];
+        }
+
+        var state = EvaluationState.Rent(_options, _usesDynamicScope, collectErrors: true);
+        try
+        {
+            _root.Evaluate(state, instance, 0, null);
+            var errors = state.Errors!;
+            if (errors.Count == 0)
+            {
+                // Never report "invalid" without a reason.
+                errors.Add(new SchemaValidationError(string.Empty, string.Empty, string.Empty, "/: the value does not satisfy the schema"));
+            }
+
+            return errors;
+        }
+        finally
+        {
+            EvaluationState.Return(state);
+        }
+    }
+
+    private static List<JsonSchemaCompileError> ValidateOptions(JsonSchemaOptions options)
+    {
+        var errors = new List<JsonSchemaCompileError>();
+        if (options.MaxInstanceDepth < 1)
+        {
+            errors.Add(new JsonSchemaCompileError(string.Empty, $"JsonSchemaOptions.MaxInstanceDepth must be at least 1 (it is {options.MaxInstanceDepth})."));
+        }
+
+        if (options.RegexTimeout <= TimeSpan.Zero && options.RegexTimeout != System.Text.RegularExpressions.Regex.InfiniteMatchTimeout)
+        {
+            errors.Add(new JsonSchemaCompileError(string.Empty, "JsonSchemaOptions.RegexTimeout must be positive."));
+        }
+
+        return errors;
+    }
 }

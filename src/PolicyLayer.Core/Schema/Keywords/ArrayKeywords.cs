@@ -1,0 +1,208 @@
+using System.Text.Json;
+using PolicyLayer.Json;
+using PolicyLayer.Schema.Evaluation;
+
+namespace PolicyLayer.Schema.Keywords;
+
+/// <summary><c>prefixItems</c> (and the array form of <c>items</c> before 2020-12): one schema per leading item.</summary>
+internal sealed class PrefixItemsKeyword(string name, string nodeLocation, SchemaNode[] schemas) : Keyword(name, nodeLocation)
+{
+    public int Length => schemas.Length;
+
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array))
+        {
+            return true;
+        }
+
+        var valid = true;
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (index >= schemas.Length)
+            {
+                break;
+            }
+
+            if (!EvaluateItem(schemas[index], state, item, index, depth))
+            {
+                valid = false;
+                if (!state.CollectsErrors)
+                {
+                    return false;
+                }
+            }
+
+            evaluated?.Mark(index);
+            index++;
+        }
+
+        return valid;
+    }
+}
+
+/// <summary><c>items</c> (schema form), <c>additionalItems</c>: one schema for every item from a start index.</summary>
+internal sealed class ItemsKeyword(string name, string nodeLocation, SchemaNode schema, int startIndex) : Keyword(name, nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array))
+        {
+            return true;
+        }
+
+        var valid = true;
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (index >= startIndex)
+            {
+                if (!EvaluateItem(schema, state, item, index, depth))
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+                }
+
+                evaluated?.Mark(index);
+            }
+
+            index++;
+        }
+
+        return valid;
+    }
+}
+
+/// <summary><c>contains</c> with <c>minContains</c> and <c>maxContains</c>.</summary>
+internal sealed class ContainsKeyword(string nodeLocation, SchemaNode schema, long minContains, long maxContains) : Keyword("contains", nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array))
+        {
+            return true;
+        }
+
+        long matches = 0;
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (Test(schema, state, new JsonProperties(item), depth + 1, null))
+            {
+                matches++;
+                evaluated?.Mark(index);
+            }
+
+            index++;
+        }
+
+        if (matches >= minContains && matches <= maxContains)
+        {
+            return true;
+        }
+
+        if (!state.CollectsErrors)
+        {
+            return false;
+        }
+
+        if (matches < minContains)
+        {
+            return Fail(state, minContains == 1
+                ? "no item matches the 'contains' schema; add one that does"
+                : $"{matches} items match the 'contains' schema, fewer than minContains {minContains}");
+        }
+
+        return Fail(state, $"{matches} items match the 'contains' schema, more than maxContains {maxContains}");
+    }
+}
+
+/// <summary><c>minItems</c> and <c>maxItems</c>.</summary>
+internal sealed class ItemCountKeyword(string name, string nodeLocation, long limit, bool isMinimum) : Keyword(name, nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array))
+        {
+            return true;
+        }
+
+        var count = array.GetArrayLength();
+        if (isMinimum ? count >= limit : count <= limit)
+        {
+            return true;
+        }
+
+        return state.CollectsErrors && Fail(state, isMinimum
+            ? $"the array has {count} items, fewer than the minimum {limit}"
+            : $"the array has {count} items, more than the maximum {limit}");
+    }
+}
+
+/// <summary><c>uniqueItems</c>.</summary>
+internal sealed class UniqueItemsKeyword(string nodeLocation) : Keyword("uniqueItems", nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array))
+        {
+            return true;
+        }
+
+        var count = array.GetArrayLength();
+        for (var i = 0; i < count; i++)
+        {
+            for (var j = i + 1; j < count; j++)
+            {
+                if (JsonValues.DeepEquals(array[i], array[j]))
+                {
+                    return state.CollectsErrors && Fail(state, $"items {i} and {j} are equal; array items must be unique");
+                }
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary><c>unevaluatedItems</c>: applies to items no other keyword evaluated.</summary>
+internal sealed class UnevaluatedItemsKeyword(string nodeLocation, SchemaNode schema) : Keyword("unevaluatedItems", nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array) || evaluated is null)
+        {
+            return true;
+        }
+
+        var valid = true;
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (!evaluated.IsMarked(index))
+            {
+                if (!EvaluateItem(schema, state, item, index, depth))
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            index++;
+        }
+
+        if (valid)
+        {
+            evaluated.MarkAll();
+        }
+
+        return valid;
+    }
+}

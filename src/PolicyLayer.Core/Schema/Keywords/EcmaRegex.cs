@@ -1,0 +1,201 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace PolicyLayer.Schema.Keywords;
+
+/// <summary>
+/// Compiles JSON Schema patterns (ECMA-262 syntax) to .NET regular expressions that run in bounded time.
+/// </summary>
+/// <remarks>
+/// Patterns run with <see cref="RegexOptions.NonBacktracking"/>, whose matching time is linear in the input, so
+/// <c>(a+)+$</c> cannot blow up. The few constructs that engine cannot express (backreferences, lookarounds, atomic
+/// groups) fall back to the backtracking engine with <see cref="JsonSchemaOptions.RegexTimeout"/>; a match that
+/// times out makes the instance invalid. ECMA-262 meanings that differ from .NET are translated: <c>\d</c>,
+/// <c>\w</c>, <c>\s</c> and their negations use the ECMA-262 (ASCII or ECMA whitespace) sets, <c>$</c> matches only
+/// at the very end, and <c>.</c> excludes every ECMA-262 line terminator.
+/// </remarks>
+internal static class EcmaRegex
+{
+    private const string Digit = "0-9";
+    private const string Word = "a-zA-Z0-9_";
+    private const string Space = @"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
+
+    public static bool TryCreate(string pattern, TimeSpan timeout, out SchemaRegex regex, out string error)
+    {
+        regex = null!;
+        error = string.Empty;
+        string translated;
+        try
+        {
+            translated = Translate(pattern);
+        }
+        catch (ArgumentException e)
+        {
+            error = e.Message;
+            return false;
+        }
+
+        try
+        {
+            regex = new SchemaRegex(pattern, new Regex(translated, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant));
+            return true;
+        }
+        catch (NotSupportedException)
+        {
+            // Backreferences or lookarounds: only the backtracking engine has them; bound it by time instead.
+        }
+        catch (ArgumentException e)
+        {
+            error = e.Message;
+            return false;
+        }
+
+        try
+        {
+            regex = new SchemaRegex(pattern, new Regex(translated, RegexOptions.CultureInvariant, timeout));
+            return true;
+        }
+        catch (ArgumentException e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+
+    // ECMA-262 spells General_Category values in full (\p{Letter}); .NET only knows the short aliases (\p{L}).
+    private static readonly Dictionary<string, string> Categories = new(StringComparer.Ordinal)
+    {
+        ["Letter"] = "L", ["Cased_Letter"] = "L", ["Uppercase_Letter"] = "Lu", ["Lowercase_Letter"] = "Ll", ["Titlecase_Letter"] = "Lt",
+        ["Modifier_Letter"] = "Lm", ["Other_Letter"] = "Lo", ["Mark"] = "M", ["Nonspacing_Mark"] = "Mn", ["Spacing_Mark"] = "Mc",
+        ["Enclosing_Mark"] = "Me", ["Number"] = "N", ["Decimal_Number"] = "Nd", ["digit"] = "Nd", ["Letter_Number"] = "Nl",
+        ["Other_Number"] = "No", ["Punctuation"] = "P", ["Connector_Punctuation"] = "Pc", ["Dash_Punctuation"] = "Pd",
+        ["Open_Punctuation"] = "Ps", ["Close_Punctuation"] = "Pe", ["Initial_Punctuation"] = "Pi", ["Final_Punctuation"] = "Pf",
+        ["Other_Punctuation"] = "Po", ["Symbol"] = "S", ["Math_Symbol"] = "Sm", ["Currency_Symbol"] = "Sc", ["Modifier_Symbol"] = "Sk",
+        ["Other_Symbol"] = "So", ["Separator"] = "Z", ["Space_Separator"] = "Zs", ["Line_Separator"] = "Zl",
+        ["Paragraph_Separator"] = "Zp", ["Other"] = "C", ["Control"] = "Cc", ["Format"] = "Cf", ["Surrogate"] = "Cs",
+        ["Private_Use"] = "Co", ["Unassigned"] = "Cn",
+    };
+
+    private static string UnicodeProperty(string name)
+    {
+        var value = name.StartsWith("General_Category=", StringComparison.Ordinal) ? name["General_Category=".Length..]
+            : name.StartsWith("gc=", StringComparison.Ordinal) ? name[3..]
+            : name;
+        return Categories.TryGetValue(value, out var alias) ? alias : value;
+    }
+
+    internal static string Translate(string pattern)
+    {
+        var builder = new StringBuilder(pattern.Length + 16);
+        var inClass = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\')
+            {
+                if (i + 1 >= pattern.Length)
+                {
+                    throw new ArgumentException("the pattern ends with a lone backslash");
+                }
+
+                var next = pattern[++i];
+                switch (next)
+                {
+                    case 'd': builder.Append(inClass ? Digit : "[" + Digit + "]"); break;
+                    case 'w': builder.Append(inClass ? Word : "[" + Word + "]"); break;
+                    case 's': builder.Append(inClass ? Space : "[" + Space + "]"); break;
+                    case 'D' when !inClass: builder.Append("[^" + Digit + "]"); break;
+                    case 'W' when !inClass: builder.Append("[^" + Word + "]"); break;
+                    case 'S' when !inClass: builder.Append("[^" + Space + "]"); break;
+                    case 'Z' or 'A' or 'z' or 'a' or 'e' when !inClass:
+                        throw new ArgumentException($"'\\{next}' is not part of ECMA-262 regular expressions");
+                    case 'p' or 'P' when i + 1 < pattern.Length && pattern[i + 1] == '{':
+                        var close = pattern.IndexOf('}', i);
+                        if (close < 0)
+                        {
+                            throw new ArgumentException("a Unicode property escape is missing its closing '}'");
+                        }
+
+                        builder.Append('\\').Append(next).Append('{').Append(UnicodeProperty(pattern[(i + 2)..close])).Append('}');
+                        i = close;
+                        break;
+                    default: builder.Append('\\').Append(next); break;
+                }
+
+                continue;
+            }
+
+            if (inClass)
+            {
+                if (c == ']')
+                {
+                    inClass = false;
+                }
+                else if (c == '[')
+                {
+                    builder.Append('\\'); // a literal '[' inside a class in ECMA-262; .NET would read '[' as subtraction syntax in places
+                }
+
+                builder.Append(c);
+                continue;
+            }
+
+            switch (c)
+            {
+                case '[':
+                    inClass = true;
+                    builder.Append(c);
+                    if (i + 1 < pattern.Length && pattern[i + 1] == '^')
+                    {
+                        builder.Append('^');
+                        i++;
+                    }
+
+                    if (i + 1 < pattern.Length && pattern[i + 1] == ']')
+                    {
+                        // "[]" matches nothing and "[^]" anything in ECMA-262; .NET reads ']' first as a literal.
+                        i++;
+                        if (builder[^1] == '^')
+                        {
+                            builder.Length--;
+                            builder.Append(@"\s\S]");
+                        }
+                        else
+                        {
+                            builder.Append(@"^\s\S]");
+                        }
+
+                        inClass = false;
+                    }
+
+                    break;
+                case '$':
+                    builder.Append(@"\z");
+                    break;
+                case '(' when i + 1 < pattern.Length && pattern[i + 1] == '?':
+                    // ECMA-262 groups: (?: (?= (?! (?<= (?<! (?<name>; inline flags and comments are not ECMA-262.
+                    var rest = pattern.AsSpan(i + 2);
+                    if (!(rest.StartsWith(":") || rest.StartsWith("=") || rest.StartsWith("!") || rest.StartsWith("<=") || rest.StartsWith("<!")
+                        || (rest.StartsWith("<") && rest.Length > 1 && char.IsLetter(rest[1]))))
+                    {
+                        throw new ArgumentException("'(?' must start a (?:...), lookaround or named group in ECMA-262 regular expressions");
+                    }
+
+                    builder.Append(c);
+                    break;
+                case var high when char.IsHighSurrogate(high) && i + 1 < pattern.Length && char.IsLowSurrogate(pattern[i + 1]):
+                    // Keep a non-BMP character one unit, so that a quantifier after it repeats the whole character.
+                    builder.Append("(?:").Append(high).Append(pattern[++i]).Append(')');
+                    break;
+                case '.':
+                    builder.Append(@"[^\n\r\u2028\u2029]");
+                    break;
+                default:
+                    builder.Append(c);
+                    break;
+            }
+        }
+
+        return builder.ToString();
+    }
+}

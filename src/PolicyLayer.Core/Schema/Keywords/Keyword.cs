@@ -1,0 +1,85 @@
+using System.Text.Json;
+using PolicyLayer.Schema.Evaluation;
+
+namespace PolicyLayer.Schema.Keywords;
+
+/// <summary>One compiled keyword of a schema object.</summary>
+internal abstract class Keyword
+{
+    protected Keyword(string name, string nodeLocation)
+    {
+        Name = name;
+        NodeLocation = nodeLocation;
+    }
+
+    /// <summary>The keyword's name (<c>maximum</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>The location of the schema object holding the keyword.</summary>
+    public string NodeLocation { get; }
+
+    /// <summary>Evaluates the keyword; adds errors to <paramref name="state"/> when it collects them.</summary>
+    public abstract bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated);
+
+    /// <summary>Records an error and returns <see langword="false"/>. Call as <c>state.CollectsErrors &amp;&amp; Fail(...)</c>
+    /// so the message is only built when it is wanted.</summary>
+    protected bool Fail(EvaluationState state, string message)
+    {
+        state.AddError(NodeLocation, Name, message);
+        return false;
+    }
+
+    /// <summary>Evaluates a subschema against a property value, tracking the instance path when errors are collected.</summary>
+    protected static bool EvaluateProperty(SchemaNode node, EvaluationState state, in JsonPropertyView property, int depth)
+    {
+        if (!state.CollectsErrors)
+        {
+            return node.Evaluate(state, new JsonProperties(property.Value), depth + 1, null);
+        }
+
+        state.PushPath(property.Name);
+        var valid = node.Evaluate(state, new JsonProperties(property.Value), depth + 1, null);
+        state.PopPath();
+        return valid;
+    }
+
+    /// <summary>Evaluates a subschema against an array item.</summary>
+    protected static bool EvaluateItem(SchemaNode node, EvaluationState state, JsonElement item, int index, int depth)
+    {
+        state.PushPath(index);
+        var valid = node.Evaluate(state, new JsonProperties(item), depth + 1, null);
+        state.PopPath();
+        return valid;
+    }
+
+    /// <summary>Evaluates a subschema without recording its errors (to test alternatives).</summary>
+    protected static bool Test(SchemaNode node, EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        var errors = state.SwapErrors(null);
+        try
+        {
+            return node.Evaluate(state, instance, depth, evaluated);
+        }
+        finally
+        {
+            state.SwapErrors(errors);
+        }
+    }
+
+    /// <summary>Evaluates a subschema collecting its errors into a separate list.</summary>
+    protected static List<SchemaValidationError> Explain(SchemaNode node, EvaluationState state, in JsonProperties instance, int depth)
+    {
+        var errors = new List<SchemaValidationError>();
+        var previous = state.SwapErrors(errors);
+        try
+        {
+            node.Evaluate(state, instance, depth, null);
+        }
+        finally
+        {
+            state.SwapErrors(previous);
+        }
+
+        return errors;
+    }
+}

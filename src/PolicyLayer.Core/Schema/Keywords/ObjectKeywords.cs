@@ -1,0 +1,400 @@
+using System.Text;
+using System.Text.Json;
+using PolicyLayer.Schema.Evaluation;
+
+namespace PolicyLayer.Schema.Keywords;
+
+/// <summary>A property name as text and as UTF-8, so element- and dictionary-backed objects both compare fast.</summary>
+internal sealed class PropertyName(string text)
+{
+    public string Text { get; } = text;
+
+    public byte[] Utf8 { get; } = Encoding.UTF8.GetBytes(text);
+}
+
+/// <summary><c>properties</c>.</summary>
+internal sealed class PropertiesKeyword(string nodeLocation, PropertyName[] names, SchemaNode[] schemas) : Keyword("properties", nodeLocation)
+{
+    public PropertyName[] Names => names;
+
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        var valid = true;
+        var index = 0;
+        foreach (var property in instance)
+        {
+            for (var j = 0; j < names.Length; j++)
+            {
+                if (property.NameEquals(names[j].Text, names[j].Utf8))
+                {
+                    if (!EvaluateProperty(schemas[j], state, property, depth))
+                    {
+                        valid = false;
+                        if (!state.CollectsErrors)
+                        {
+                            return false;
+                        }
+                    }
+
+                    evaluated?.Mark(index);
+                    break;
+                }
+            }
+
+            index++;
+        }
+
+        return valid;
+    }
+}
+
+/// <summary><c>patternProperties</c>.</summary>
+internal sealed class PatternPropertiesKeyword(string nodeLocation, SchemaRegex[] patterns, SchemaNode[] schemas) : Keyword("patternProperties", nodeLocation)
+{
+    public SchemaRegex[] Patterns => patterns;
+
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        var valid = true;
+        var index = 0;
+        Span<char> scratch = stackalloc char[128];
+        foreach (var property in instance)
+        {
+            var name = property.GetNameChars(scratch, out var rented);
+            try
+            {
+                for (var j = 0; j < patterns.Length; j++)
+                {
+                    var outcome = patterns[j].Match(name);
+                    if (outcome == RegexOutcome.Timeout)
+                    {
+                        valid = state.CollectsErrors && Fail(state, $"matching the property name pattern '{patterns[j].Source}' took too long; the value is rejected");
+                    }
+                    else if (outcome == RegexOutcome.Match)
+                    {
+                        if (!EvaluateProperty(schemas[j], state, property, depth))
+                        {
+                            valid = false;
+                        }
+
+                        evaluated?.Mark(index);
+                    }
+
+                    if (!valid && !state.CollectsErrors)
+                    {
+                        return false;
+                    }
+                }
+            }
+            finally
+            {
+                Json.JsonStrings.Return(rented);
+            }
+
+            index++;
+        }
+
+        return valid;
+    }
+}
+
+/// <summary><c>additionalProperties</c>: applies to properties neither <c>properties</c> nor <c>patternProperties</c> names.</summary>
+internal sealed class AdditionalPropertiesKeyword(string nodeLocation, SchemaNode schema, PropertyName[] names, SchemaRegex[] patterns) : Keyword("additionalProperties", nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        var valid = true;
+        var index = 0;
+        foreach (var property in instance)
+        {
+            if (!IsNamed(property))
+            {
+                if (schema.Boolean == false)
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+
+                    Fail(state, $"property '{property.Name}' is not allowed; allowed properties are {(names.Length == 0 ? "none" : string.Join(", ", names.Select(n => "'" + n.Text + "'")))}");
+                }
+                else if (!EvaluateProperty(schema, state, property, depth))
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+                }
+
+                evaluated?.Mark(index);
+            }
+
+            index++;
+        }
+
+        return valid;
+    }
+
+    private bool IsNamed(in JsonPropertyView property)
+    {
+        foreach (var name in names)
+        {
+            if (property.NameEquals(name.Text, name.Utf8))
+            {
+                return true;
+            }
+        }
+
+        if (patterns.Length == 0)
+        {
+            return false;
+        }
+
+        Span<char> scratch = stackalloc char[128];
+        var chars = property.GetNameChars(scratch, out var rented);
+        try
+        {
+            foreach (var pattern in patterns)
+            {
+                // A timeout counts as a match here: patternProperties itself reports it.
+                if (pattern.Match(chars) != RegexOutcome.NoMatch)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        finally
+        {
+            Json.JsonStrings.Return(rented);
+        }
+    }
+}
+
+/// <summary><c>unevaluatedProperties</c>: applies to properties no other keyword evaluated.</summary>
+internal sealed class UnevaluatedPropertiesKeyword(string nodeLocation, SchemaNode schema) : Keyword("unevaluatedProperties", nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Object || evaluated is null)
+        {
+            return true;
+        }
+
+        var valid = true;
+        var index = 0;
+        foreach (var property in instance)
+        {
+            if (!evaluated.IsMarked(index))
+            {
+                if (schema.Boolean == false)
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+
+                    Fail(state, $"property '{property.Name}' is not allowed (unevaluatedProperties); remove it");
+                }
+                else if (!EvaluateProperty(schema, state, property, depth))
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            index++;
+        }
+
+        if (valid)
+        {
+            evaluated.MarkAll();
+        }
+
+        return valid;
+    }
+}
+
+/// <summary><c>required</c>.</summary>
+internal sealed class RequiredKeyword(string nodeLocation, PropertyName[] names) : Keyword("required", nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        var valid = true;
+        foreach (var name in names)
+        {
+            if (!instance.TryGetProperty(name.Text, name.Utf8, out _))
+            {
+                valid = false;
+                if (!state.CollectsErrors)
+                {
+                    return false;
+                }
+
+                Fail(state, $"missing required property '{name.Text}'");
+            }
+        }
+
+        return valid;
+    }
+}
+
+/// <summary><c>minProperties</c> and <c>maxProperties</c>.</summary>
+internal sealed class PropertyCountKeyword(string name, string nodeLocation, long limit, bool isMinimum) : Keyword(name, nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        var count = instance.Count;
+        if (isMinimum ? count >= limit : count <= limit)
+        {
+            return true;
+        }
+
+        return state.CollectsErrors && Fail(state, isMinimum
+            ? $"the object has {count} properties, fewer than the minimum {limit}"
+            : $"the object has {count} properties, more than the maximum {limit}");
+    }
+}
+
+/// <summary><c>propertyNames</c>: every name, as a string, must satisfy a schema.</summary>
+internal sealed class PropertyNamesKeyword(string nodeLocation, SchemaNode schema) : Keyword("propertyNames", nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Object || schema.Boolean == true)
+        {
+            return true;
+        }
+
+        var valid = true;
+        foreach (var property in instance)
+        {
+            // Names are not JSON values; wrap each in a tiny document so the subschema sees a string.
+            var name = property.Name;
+            using var document = JsonDocument.Parse(JsonSerializerLite.Quote(name));
+            if (!Test(schema, state, new JsonProperties(document.RootElement), depth + 1, null))
+            {
+                valid = false;
+                if (!state.CollectsErrors)
+                {
+                    return false;
+                }
+
+                Fail(state, $"the property name '{name}' does not satisfy 'propertyNames'");
+            }
+        }
+
+        return valid;
+    }
+}
+
+/// <summary><c>dependentRequired</c> and the array form of draft-07 <c>dependencies</c>.</summary>
+internal sealed class DependentRequiredKeyword(string name, string nodeLocation, PropertyName[] triggers, PropertyName[][] required) : Keyword(name, nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        var valid = true;
+        for (var i = 0; i < triggers.Length; i++)
+        {
+            if (!instance.TryGetProperty(triggers[i].Text, triggers[i].Utf8, out _))
+            {
+                continue;
+            }
+
+            foreach (var dependency in required[i])
+            {
+                if (!instance.TryGetProperty(dependency.Text, dependency.Utf8, out _))
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+
+                    Fail(state, $"missing property '{dependency.Text}', required when '{triggers[i].Text}' is present");
+                }
+            }
+        }
+
+        return valid;
+    }
+}
+
+/// <summary><c>dependentSchemas</c> and the schema form of draft-07 <c>dependencies</c>.</summary>
+internal sealed class DependentSchemasKeyword(string name, string nodeLocation, PropertyName[] triggers, SchemaNode[] schemas) : Keyword(name, nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        var valid = true;
+        for (var i = 0; i < triggers.Length; i++)
+        {
+            if (instance.TryGetProperty(triggers[i].Text, triggers[i].Utf8, out _) && !schemas[i].Evaluate(state, instance, depth, evaluated))
+            {
+                valid = false;
+                if (!state.CollectsErrors)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return valid;
+    }
+}
+
+/// <summary>JSON string quoting without a serializer dependency.</summary>
+internal static class JsonSerializerLite
+{
+    public static byte[] Quote(string text)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStringValue(text);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

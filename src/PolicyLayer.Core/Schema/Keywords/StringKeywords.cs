@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PolicyLayer.Json;
+using PolicyLayer.Schema.Evaluation;
+using PolicyLayer.Schema.Formats;
+
+namespace PolicyLayer.Schema.Keywords;
+
+/// <summary><c>minLength</c> and <c>maxLength</c>, counted in code points.</summary>
+internal sealed class LengthKeyword(string name, string nodeLocation, long limit, bool isMinimum) : Keyword(name, nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.String || !instance.TryGetElement(out var text))
+        {
+            return true;
+        }
+
+        var length = JsonStrings.CodePointLength(text);
+        if (isMinimum ? length >= limit : length <= limit)
+        {
+            return true;
+        }
+
+        return state.CollectsErrors && Fail(state, isMinimum
+            ? $"{ValueText.Describe(text)} is {length} characters long, shorter than the minimum length {limit}"
+            : $"{ValueText.Describe(text)} is {length} characters long, longer than the maximum length {limit}");
+    }
+}
+
+/// <summary><c>pattern</c>: an unanchored regular expression match.</summary>
+internal sealed class PatternKeyword(string nodeLocation, SchemaRegex regex) : Keyword("pattern", nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        if (instance.RootKind != JsonValueKind.String || !instance.TryGetElement(out var text))
+        {
+            return true;
+        }
+
+        Span<char> scratch = stackalloc char[256];
+        var chars = JsonStrings.GetChars(text, scratch, out var rented);
+        try
+        {
+            switch (regex.Match(chars))
+            {
+                case RegexOutcome.Match:
+                    return true;
+                case RegexOutcome.Timeout:
+                    return state.CollectsErrors && Fail(state, $"matching the pattern '{regex.Source}' took too long; the value is rejected");
+                default:
+                    return state.CollectsErrors && Fail(state, $"{ValueText.Describe(text)} does not match the pattern '{regex.Source}'");
+            }
+        }
+        finally
+        {
+            JsonStrings.Return(rented);
+        }
+    }
+}
+
+/// <summary><c>format</c>: asserted only when <see cref="JsonSchemaOptions.AssertFormat"/> is set and the format is known.</summary>
+internal sealed class FormatKeyword(string nodeLocation, string format, FormatChecker checker) : Keyword("format", nodeLocation)
+{
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated) =>
+        !state.AssertFormat || EvaluateAsserting(state, instance);
+
+    /// <summary>Checks the format whatever the options say.</summary>
+    public bool EvaluateAsserting(EvaluationState state, in JsonProperties instance)
+    {
+        if (instance.RootKind != JsonValueKind.String || !instance.TryGetElement(out var text))
+        {
+            return true;
+        }
+
+        Span<char> scratch = stackalloc char[256];
+        var chars = JsonStrings.GetChars(text, scratch, out var rented);
+        try
+        {
+            if (checker(chars))
+            {
+                return true;
+            }
+        }
+        finally
+        {
+            JsonStrings.Return(rented);
+        }
+
+        return state.CollectsErrors && Fail(state, $"{ValueText.Describe(text)} is not a valid {format}");
+    }
+}
+
+/// <summary>The result of a bounded regular expression match.</summary>
+internal enum RegexOutcome
+{
+    NoMatch,
+    Match,
+    Timeout,
+}
+
+/// <summary>A compiled pattern: linear-time when possible, otherwise backtracking with a timeout.</summary>
+internal sealed class SchemaRegex(string source, Regex regex)
+{
+    public string Source { get; } = source;
+
+    public RegexOutcome Match(ReadOnlySpan<char> text)
+    {
+        try
+        {
+            return regex.IsMatch(text) ? RegexOutcome.Match : RegexOutcome.NoMatch;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return RegexOutcome.Timeout;
+        }
+    }
+}
