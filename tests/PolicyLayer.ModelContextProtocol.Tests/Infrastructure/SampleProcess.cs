@@ -23,7 +23,14 @@ internal static class SampleProcess
             Command = "dotnet",
             Arguments = [Assembly(sample), .. arguments],
             ShutdownTimeout = TimeSpan.FromSeconds(10),
-        }));
+        }),
+        new McpClientOptions
+        {
+            // The client probes with server/discover and, when that times out, falls back to initialize, which a
+            // 2026-07-28 server then rejects. A process that is slow to start (the proxy starts its upstream
+            // first; a loaded machine) must not be mistaken for an old server.
+            DiscoverProbeTimeout = TimeSpan.FromSeconds(90),
+        });
 
     private static string FindRepoRoot()
     {
