@@ -244,6 +244,27 @@ public readonly struct JsonPropertyView
     internal bool NameEquals(string name, ReadOnlySpan<byte> utf8Name) =>
         _name is not null ? string.Equals(_name, name, StringComparison.Ordinal) : _property.NameEquals(utf8Name);
 
+    /// <summary>
+    /// The name's raw UTF-8 bytes, when the view wraps an element (on net9+) and the name has no escapes; lets a caller
+    /// compare one name against many without re-reading it each time.
+    /// </summary>
+    internal bool TryGetUtf8Name(out ReadOnlySpan<byte> utf8Name)
+    {
+#if NET9_0_OR_GREATER
+        if (_name is null)
+        {
+            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(_property);
+            if (raw.IndexOf((byte)'\\') < 0)
+            {
+                utf8Name = raw;
+                return true;
+            }
+        }
+#endif
+        utf8Name = default;
+        return false;
+    }
+
     /// <summary>The name as UTF-16 without allocating a string (see <see cref="Json.JsonStrings.GetChars"/> for the buffer contract).</summary>
     internal ReadOnlySpan<char> GetNameChars(Span<char> scratch, out char[]? rented)
     {

@@ -63,6 +63,27 @@ internal static class JsonStrings
     /// <summary>The number of Unicode code points of a string element (what minLength and maxLength count).</summary>
     public static int CodePointLength(JsonElement stringElement)
     {
+#if NET9_0_OR_GREATER
+        if (stringElement.ValueKind == JsonValueKind.String)
+        {
+            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement);
+            if (raw.IndexOf((byte)'\\') < 0)
+            {
+                // Every code point starts with exactly one byte that is not a continuation byte (10xxxxxx).
+                var count = 0;
+                foreach (var b in raw[1..^1])
+                {
+                    if ((b & 0xC0) != 0x80)
+                    {
+                        count++;
+                    }
+                }
+
+                return count;
+            }
+        }
+#endif
+
         Span<char> scratch = stackalloc char[256];
         var chars = GetChars(stringElement, scratch, out var rented);
         try

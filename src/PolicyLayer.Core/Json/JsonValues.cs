@@ -63,6 +63,16 @@ internal static class JsonValues
 
     private static bool StringEquals(JsonElement a, JsonElement b)
     {
+#if NET9_0_OR_GREATER
+        // Without escapes the raw UTF-8 bytes are the text: compare them directly.
+        var rawA = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(a);
+        var rawB = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(b);
+        if (rawA.IndexOf((byte)'\\') < 0 && rawB.IndexOf((byte)'\\') < 0)
+        {
+            return rawA.SequenceEqual(rawB);
+        }
+#endif
+
         Span<char> scratchA = stackalloc char[128];
         Span<char> scratchB = stackalloc char[128];
         var charsA = JsonStrings.GetChars(a, scratchA, out var rentedA);

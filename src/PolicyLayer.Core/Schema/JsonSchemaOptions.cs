@@ -15,10 +15,22 @@ public sealed class JsonSchemaOptions
     /// </summary>
     public bool AssertFormat { get; init; }
 
-    /// <summary>The deepest instance nesting evaluated; deeper instances are invalid. Default: 64.</summary>
+    /// <summary>
+    /// The deepest instance nesting evaluated; a value nested deeper is invalid ("the value is nested deeper than N
+    /// levels"), never a stack overflow. Default: 64.
+    /// </summary>
     public int MaxInstanceDepth { get; init; } = 64;
 
-    /// <summary>How long one <c>pattern</c> match may take before the instance is reported invalid. Default: 100 ms.</summary>
+    /// <summary>
+    /// How long one <c>pattern</c> or <c>patternProperties</c> match may take before the instance is reported invalid.
+    /// Default: 100 ms.
+    /// </summary>
+    /// <remarks>
+    /// Patterns normally run on the linear-time <see cref="System.Text.RegularExpressions.RegexOptions.NonBacktracking"/>
+    /// engine, where this limit never matters (<c>(a+)+$</c> on a long string is still linear). Only patterns that engine
+    /// cannot express (backreferences, lookarounds) fall back to the backtracking engine, bounded by this timeout; a
+    /// match that times out makes the value invalid with a message saying so.
+    /// </remarks>
     public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Documents that <c>$ref</c> may point to by URI. Nothing is ever fetched from the network.</summary>

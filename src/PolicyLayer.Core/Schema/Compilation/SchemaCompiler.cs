@@ -55,6 +55,11 @@ internal sealed class SchemaCompiler
         _scanner.Scan(document, baseUri, dialect);
         var root = CompileNode(document, string.Empty, schema);
         FinishDynamicAnchors();
+        if (_errors.Count == 0)
+        {
+            InPlaceCycles.Report(_nodes.Values, this);
+        }
+
         return _errors.Count == 0 ? root : null;
     }
 

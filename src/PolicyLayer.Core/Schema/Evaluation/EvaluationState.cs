@@ -11,7 +11,10 @@ namespace PolicyLayer.Schema.Evaluation;
 internal sealed class EvaluationState
 {
     // Bounds the nesting of schema evaluations, whatever the instance: catches reference loops that consume nothing.
-    private const int MaxSchemaDepth = 512;
+    private const int MaxSchemaDepth = 1000;
+
+    // Bounds the total work of one evaluation: nested alternatives (anyOf of anyOf of ...) can be exponential without any cycle.
+    private const int MaxSteps = 2_000_000;
 
     [ThreadStatic]
     private static EvaluationState? s_cached;
@@ -19,6 +22,7 @@ internal sealed class EvaluationState
     private readonly List<SchemaResource> _dynamicScope = [];
     private readonly List<PathSegment> _path = [];
     private int _schemaDepth;
+    private int _steps;
 
     public int MaxDepth { get; private set; }
 
@@ -51,14 +55,20 @@ internal sealed class EvaluationState
         state._dynamicScope.Clear();
         state._path.Clear();
         state._schemaDepth = 0;
+        state._steps = 0;
+        state._budgetReported = false;
         state.Errors = null;
         s_cached = state;
     }
 
+    /// <summary>Whether the step budget is spent; evaluation then fails everywhere.</summary>
+    public bool OverBudget => _steps > MaxSteps;
+
     public bool Enter()
     {
         _schemaDepth++;
-        return _schemaDepth <= MaxSchemaDepth && RuntimeHelpers.TryEnsureSufficientExecutionStack();
+        _steps++;
+        return _schemaDepth <= MaxSchemaDepth && _steps <= MaxSteps && RuntimeHelpers.TryEnsureSufficientExecutionStack();
     }
 
     public void Exit() => _schemaDepth--;
@@ -82,11 +92,12 @@ internal sealed class EvaluationState
         }
     }
 
-    public void PushPath(string name)
+    /// <summary>Enters a property; its name is only read (and allocated) if an error needs the path.</summary>
+    public void PushPath(in JsonPropertyView property)
     {
         if (Errors is not null)
         {
-            _path.Add(new PathSegment(name, -1));
+            _path.Add(new PathSegment(property, -1));
         }
     }
 
@@ -94,7 +105,7 @@ internal sealed class EvaluationState
     {
         if (Errors is not null)
         {
-            _path.Add(new PathSegment(null, index));
+            _path.Add(new PathSegment(default, index));
         }
     }
 
@@ -112,6 +123,17 @@ internal sealed class EvaluationState
         var previous = Errors;
         Errors = errors;
         return previous;
+    }
+
+    private bool _budgetReported;
+
+    public void AddErrorOnce(string schemaLocation, string keyword, string message)
+    {
+        if (!_budgetReported && Errors is not null)
+        {
+            _budgetReported = true;
+            AddError(schemaLocation, keyword, message);
+        }
     }
 
     public void AddError(string schemaLocation, string keyword, string message)
@@ -138,13 +160,13 @@ internal sealed class EvaluationState
         foreach (var segment in _path)
         {
             builder.Append('/');
-            if (segment.Name is null)
+            if (segment.Index >= 0)
             {
                 builder.Append(segment.Index);
             }
             else
             {
-                builder.Append(EscapePointer(segment.Name));
+                builder.Append(EscapePointer(segment.Property.Name));
             }
         }
 
@@ -153,5 +175,5 @@ internal sealed class EvaluationState
 
     public static string EscapePointer(string segment) => segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
-    private readonly record struct PathSegment(string? Name, int Index);
+    private readonly record struct PathSegment(JsonPropertyView Property, int Index);
 }

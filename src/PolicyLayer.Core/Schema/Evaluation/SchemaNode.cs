@@ -47,7 +47,16 @@ internal sealed class SchemaNode
 
         if (!state.Enter())
         {
-            state.AddError(Location, "$ref", "the schema refers to itself without consuming the value (unbounded recursion); the value is rejected");
+            state.Exit();
+            if (state.OverBudget)
+            {
+                state.AddErrorOnce(Location, string.Empty, "evaluating the value against the schema took too many steps; the value is rejected (simplify the schema or the value)");
+            }
+            else
+            {
+                state.AddError(Location, "$ref", "the schema nests too deeply or refers to itself without consuming the value (unbounded recursion); the value is rejected");
+            }
+
             return false;
         }
 

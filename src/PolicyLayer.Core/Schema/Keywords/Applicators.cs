@@ -5,6 +5,8 @@ namespace PolicyLayer.Schema.Keywords;
 /// <summary><c>allOf</c>.</summary>
 internal sealed class AllOfKeyword(string nodeLocation, SchemaNode[] schemas) : Keyword("allOf", nodeLocation)
 {
+    public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         var valid = true;
@@ -27,6 +29,8 @@ internal sealed class AllOfKeyword(string nodeLocation, SchemaNode[] schemas) : 
 /// <summary><c>anyOf</c> and <c>oneOf</c>.</summary>
 internal sealed class AlternativesKeyword(string name, string nodeLocation, SchemaNode[] schemas, bool exactlyOne) : Keyword(name, nodeLocation)
 {
+    public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         var matches = 0;
@@ -94,6 +98,8 @@ internal sealed class AlternativesKeyword(string name, string nodeLocation, Sche
 /// <summary><c>not</c>.</summary>
 internal sealed class NotKeyword(string nodeLocation, SchemaNode schema) : Keyword("not", nodeLocation)
 {
+    public override IEnumerable<SchemaNode> InPlaceChildren => [schema];
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (!Test(schema, state, instance, depth, null))
@@ -108,6 +114,8 @@ internal sealed class NotKeyword(string nodeLocation, SchemaNode schema) : Keywo
 /// <summary><c>if</c> with <c>then</c> and <c>else</c>.</summary>
 internal sealed class ConditionalKeyword(string nodeLocation, SchemaNode condition, SchemaNode? then, SchemaNode? otherwise) : Keyword("if", nodeLocation)
 {
+    public override IEnumerable<SchemaNode> InPlaceChildren => new[] { condition, then, otherwise }.OfType<SchemaNode>();
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         var branch = evaluated?.CreateChild();
@@ -130,6 +138,8 @@ internal sealed class RefKeyword(string nodeLocation) : Keyword("$ref", nodeLoca
 {
     public SchemaNode? Target { get; set; }
 
+    public override IEnumerable<SchemaNode> InPlaceChildren => [Target!];
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated) =>
         Target!.Evaluate(state, instance, depth, evaluated);
 }
@@ -143,6 +153,8 @@ internal sealed class DynamicRefKeyword(string nodeLocation) : Keyword("$dynamic
     public SchemaNode? Target { get; set; }
 
     public string? AnchorName { get; set; }
+
+    public override IEnumerable<SchemaNode> InPlaceChildren => [Target!];
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {

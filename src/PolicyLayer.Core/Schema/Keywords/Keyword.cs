@@ -18,6 +18,9 @@ internal abstract class Keyword
     /// <summary>The location of the schema object holding the keyword.</summary>
     public string NodeLocation { get; }
 
+    /// <summary>The subschemas the keyword applies to the same instance (not to a property or item of it).</summary>
+    public virtual IEnumerable<SchemaNode> InPlaceChildren => [];
+
     /// <summary>Evaluates the keyword; adds errors to <paramref name="state"/> when it collects them.</summary>
     public abstract bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated);
 
@@ -37,7 +40,7 @@ internal abstract class Keyword
             return node.Evaluate(state, new JsonProperties(property.Value), depth + 1, null);
         }
 
-        state.PushPath(property.Name);
+        state.PushPath(property);
         var valid = node.Evaluate(state, new JsonProperties(property.Value), depth + 1, null);
         state.PopPath();
         return valid;

@@ -10,6 +10,33 @@ internal sealed class PropertyName(string text)
     public string Text { get; } = text;
 
     public byte[] Utf8 { get; } = Encoding.UTF8.GetBytes(text);
+
+    /// <summary>The index of the property's name in <paramref name="names"/>, or -1.</summary>
+    public static int IndexOf(in JsonPropertyView property, PropertyName[] names)
+    {
+        if (property.TryGetUtf8Name(out var raw))
+        {
+            for (var i = 0; i < names.Length; i++)
+            {
+                if (raw.SequenceEqual(names[i].Utf8))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (property.NameEquals(names[i].Text, names[i].Utf8))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }
 
 /// <summary><c>properties</c>.</summary>
@@ -28,22 +55,19 @@ internal sealed class PropertiesKeyword(string nodeLocation, PropertyName[] name
         var index = 0;
         foreach (var property in instance)
         {
-            for (var j = 0; j < names.Length; j++)
+            var j = PropertyName.IndexOf(property, names);
+            if (j >= 0)
             {
-                if (property.NameEquals(names[j].Text, names[j].Utf8))
+                if (!EvaluateProperty(schemas[j], state, property, depth))
                 {
-                    if (!EvaluateProperty(schemas[j], state, property, depth))
+                    valid = false;
+                    if (!state.CollectsErrors)
                     {
-                        valid = false;
-                        if (!state.CollectsErrors)
-                        {
-                            return false;
-                        }
+                        return false;
                     }
-
-                    evaluated?.Mark(index);
-                    break;
                 }
+
+                evaluated?.Mark(index);
             }
 
             index++;
@@ -154,12 +178,9 @@ internal sealed class AdditionalPropertiesKeyword(string nodeLocation, SchemaNod
 
     private bool IsNamed(in JsonPropertyView property)
     {
-        foreach (var name in names)
+        if (PropertyName.IndexOf(property, names) >= 0)
         {
-            if (property.NameEquals(name.Text, name.Utf8))
-            {
-                return true;
-            }
+            return true;
         }
 
         if (patterns.Length == 0)
@@ -360,6 +381,8 @@ internal sealed class DependentRequiredKeyword(string name, string nodeLocation,
 /// <summary><c>dependentSchemas</c> and the schema form of draft-07 <c>dependencies</c>.</summary>
 internal sealed class DependentSchemasKeyword(string name, string nodeLocation, PropertyName[] triggers, SchemaNode[] schemas) : Keyword(name, nodeLocation)
 {
+    public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (instance.RootKind != JsonValueKind.Object)
