@@ -13,6 +13,7 @@ if [ -f scripts/services.sh ]; then
   # Exports the addresses of the services it starts (for example POLICYLAYER_REDIS).
   eval "$(bash scripts/services.sh start)"
 fi
+eval "$(bash scripts/mcp-peers.sh)"
 
 status=0
 dotnet test PolicyLayer.Core.sln -c Release --logger "console;verbosity=minimal" 2>&1 | tee "$results/out.txt" || status=$?

@@ -1,0 +1,68 @@
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using PolicyLayer.ModelContextProtocol;
+
+namespace PolicyProxy;
+
+/// <summary>
+/// Forwards requests to the upstream server unchanged: the request's parameters go up, the upstream's result
+/// comes back (cursors, metadata and all). Upstream JSON-RPC errors come back as JSON-RPC errors.
+/// </summary>
+internal sealed class UpstreamForwarder(McpClient upstream)
+{
+    private volatile HashSet<string> _tools = new(StringComparer.Ordinal);
+
+    public PolicyToolCatalog? Catalog { get; set; }
+
+    /// <summary>Reads the upstream's whole tool list (every page) and makes it the catalog's authoritative list.</summary>
+    public async Task RefreshToolsAsync(CancellationToken cancellationToken)
+    {
+        var tools = new List<Tool>();
+        string? cursor = null;
+        do
+        {
+            var page = await upstream.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
+            tools.AddRange(page.Tools);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        _tools = new HashSet<string>(tools.Select(t => t.Name), StringComparer.Ordinal);
+        Catalog?.SetTools(tools);
+    }
+
+    public ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> context, CancellationToken cancellationToken) =>
+        upstream.ListToolsAsync(context.Params ?? new(), cancellationToken);
+
+    public ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
+    {
+        var request = context.Params ?? throw new McpProtocolException("Missing tool call parameters.", McpErrorCode.InvalidParams);
+        if (!_tools.Contains(request.Name))
+        {
+            // The same answer the SDK gives for a tool it does not have.
+            throw new McpProtocolException($"Unknown tool: '{request.Name}'", McpErrorCode.InvalidParams);
+        }
+
+        return upstream.CallToolAsync(request, cancellationToken);
+    }
+
+    public ValueTask<ListResourcesResult> ListResourcesAsync(RequestContext<ListResourcesRequestParams> context, CancellationToken cancellationToken) =>
+        upstream.ListResourcesAsync(context.Params ?? new(), cancellationToken);
+
+    public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> context, CancellationToken cancellationToken) =>
+        upstream.ListResourceTemplatesAsync(context.Params ?? new(), cancellationToken);
+
+    public ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> context, CancellationToken cancellationToken) =>
+        upstream.ReadResourceAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken);
+
+    public ValueTask<ListPromptsResult> ListPromptsAsync(RequestContext<ListPromptsRequestParams> context, CancellationToken cancellationToken) =>
+        upstream.ListPromptsAsync(context.Params ?? new(), cancellationToken);
+
+    public ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> context, CancellationToken cancellationToken) =>
+        upstream.GetPromptAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken);
+
+    public ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> context, CancellationToken cancellationToken) =>
+        upstream.CompleteAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken);
+}

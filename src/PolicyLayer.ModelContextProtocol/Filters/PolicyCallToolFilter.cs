@@ -1,0 +1,143 @@
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace PolicyLayer.ModelContextProtocol;
+
+#pragma warning disable MCPEXP002 // The alternate-result pipeline is the only place that runs before a task is created.
+
+/// <summary>
+/// Authorizes each <c>tools/call</c> before the tool runs and reports the tool's outcome back, so a failed call
+/// gives its reserved budget back.
+/// </summary>
+/// <remarks>
+/// <para>Two parts. <see cref="AuthorizeAsync"/> sits first among the SDK's alternate-result call-tool filters,
+/// outside task dispatch, so a refused call never creates a task. <see cref="ReportOutcome"/> sits last among the
+/// ordinary call-tool filters, next to the tool, so a task-backed call running in the background still reports
+/// how it ended. Reporting is idempotent, so both may report the same call.</para>
+/// <para>Unknown and hidden tools are answered with the SDK's own unknown-tool error: a caller cannot tell them apart.</para>
+/// </remarks>
+internal sealed class PolicyCallToolFilter(
+    IToolCallAuthorizer authorizer,
+    PolicyToolCatalog catalog,
+    CallerIdentity identity,
+    PolicyLayerMcpOptions options,
+    bool hasCustomCallHandler)
+{
+    // The decision travels to the ordinary filter in the request's items (shared with a background task run).
+    private const string DecisionKey = "PolicyLayer.ModelContextProtocol.Decision";
+
+    public async ValueTask<ResultOrAlternate<CallToolResult>> AuthorizeAsync(
+        RequestContext<CallToolRequestParams> context,
+        McpRequestHandler<CallToolRequestParams, ResultOrAlternate<CallToolResult>> next,
+        CancellationToken cancellationToken)
+    {
+        if (context.Params?.Name is not { } toolName)
+        {
+            // No tool name: the SDK rejects the request itself; there is nothing to authorize.
+            return await next(context, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (IsUnknown(context, toolName))
+        {
+            // Nothing would run; answer as the SDK does, so that hidden tools answer the same.
+            throw UnknownTool(toolName);
+        }
+
+        var decision = await authorizer.AuthorizeAsync(identity.CreateCall(context, toolName), cancellationToken).ConfigureAwait(false);
+        if (!decision.IsAllowed)
+        {
+            return Refuse(toolName, decision);
+        }
+
+        if (decision.HasReservation)
+        {
+            context.Items[DecisionKey] = new DecisionBox(decision);
+        }
+
+        ResultOrAlternate<CallToolResult> result;
+        try
+        {
+            result = await next(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // An exception (including a cancellation, or input the tool asks for before a retry) means the call
+            // did not succeed; the retried call is authorized, and charged, again.
+            await decision.ReportOutcomeAsync(ToolCallOutcome.Failed, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        if (!result.IsAlternate)
+        {
+            await decision.ReportOutcomeAsync(Outcome(result.Result), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        // Otherwise a task was created: ReportOutcome reports when the tool finishes in the background.
+        return result;
+    }
+
+    public McpRequestHandler<CallToolRequestParams, CallToolResult> ReportOutcome(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
+        async (context, cancellationToken) =>
+        {
+            var box = context.Items.TryGetValue(DecisionKey, out var value) ? value as DecisionBox : null;
+            if (box is null)
+            {
+                return await next(context, cancellationToken).ConfigureAwait(false);
+            }
+
+            CallToolResult result;
+            try
+            {
+                result = await next(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await box.Decision.ReportOutcomeAsync(ToolCallOutcome.Failed, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+
+            await box.Decision.ReportOutcomeAsync(Outcome(result), CancellationToken.None).ConfigureAwait(false);
+            return result;
+        };
+
+    private bool IsUnknown(RequestContext<CallToolRequestParams> context, string toolName)
+    {
+        if (context.MatchedPrimitive is not null || catalog.Contains(toolName))
+        {
+            return false;
+        }
+
+        // Without a handler of its own the server answers an unmatched name as unknown; with one, only an
+        // authoritative catalog (a proxy's upstream list) can say the name is unknown.
+        return !hasCustomCallHandler || catalog.IsAuthoritative;
+    }
+
+    private ResultOrAlternate<CallToolResult> Refuse(string toolName, in AuthorizationDecision decision)
+    {
+        if (decision.Rule == RuleIds.Hidden)
+        {
+            throw UnknownTool(toolName);
+        }
+
+        var text = RefusalText.For(toolName, decision);
+        if (options.RefusalStyle == PolicyRefusalStyle.ProtocolError)
+        {
+            throw new McpProtocolException(text, options.ProtocolErrorCode);
+        }
+
+        return new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = text }] };
+    }
+
+    private static McpProtocolException UnknownTool(string toolName) =>
+        new(RefusalText.UnknownTool(toolName), McpErrorCode.InvalidParams);
+
+    private static ToolCallOutcome Outcome(CallToolResult? result) =>
+        result is null || result.IsError == true ? ToolCallOutcome.Failed : ToolCallOutcome.Succeeded;
+
+    /// <summary>A decision boxed once, so the items dictionary holds a reference.</summary>
+    private sealed class DecisionBox(AuthorizationDecision decision)
+    {
+        public AuthorizationDecision Decision { get; } = decision;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace PolicyLayer.ModelContextProtocol;
+
+/// <summary>
+/// Options of the MCP integration: how refusals look, and where a call's grant, session and caller attributes
+/// come from. Validated when the host starts.
+/// </summary>
+public sealed class PolicyLayerMcpOptions
+{
+    /// <summary>How refused calls are answered. Default: <see cref="PolicyRefusalStyle.ToolResult"/>.</summary>
+    /// <remarks>A hidden tool is always answered exactly as an unknown tool, whatever the style.</remarks>
+    public PolicyRefusalStyle RefusalStyle { get; set; } = PolicyRefusalStyle.ToolResult;
+
+    /// <summary>The JSON-RPC error code of refusals under <see cref="PolicyRefusalStyle.ProtocolError"/>. Default: <see cref="McpErrorCode.InvalidRequest"/> (-32600), as the SDK's own authorization answers.</summary>
+    public McpErrorCode ProtocolErrorCode { get; set; } = McpErrorCode.InvalidRequest;
+
+    /// <summary>
+    /// The claim of the request's user (<c>RequestContext.User</c>, set by ASP.NET Core authentication) whose
+    /// value is the call's grant id. Default: <see cref="ClaimTypes.NameIdentifier"/>, which is where ASP.NET
+    /// Core's JWT bearer handler puts the token's <c>sub</c> by default; use <c>"sub"</c> when inbound claim
+    /// mapping is off. Ignored when <see cref="GrantResolver"/> is set. No user or no such claim: the grant is
+    /// <c>"anonymous"</c>.
+    /// </summary>
+    public string GrantClaimType { get; set; } = ClaimTypes.NameIdentifier;
+
+    /// <summary>Overrides how the grant id is found. Return <see langword="null"/> for <c>"anonymous"</c>.</summary>
+    public Func<RequestContext<CallToolRequestParams>, string?>? GrantResolver { get; set; }
+
+    /// <summary>
+    /// Overrides how the session id is found. Default: <c>context.Server.SessionId</c>, which is
+    /// <see langword="null"/> (session <c>"anonymous"</c>) for stdio and stateless HTTP.
+    /// </summary>
+    public Func<RequestContext<CallToolRequestParams>, string?>? SessionResolver { get; set; }
+
+    /// <summary>
+    /// Overrides the caller attributes that <c>caller.*</c> paths address. Default: the user's claims as a JSON
+    /// object of claim type to value (an array of values when the type repeats); the well-known
+    /// <see cref="ClaimTypes"/> URIs are shortened (<c>role</c>, <c>name</c>, <c>email</c>, <c>sub</c>), so that
+    /// <c>caller.role</c> works. No user: no attributes.
+    /// </summary>
+    public Func<RequestContext<CallToolRequestParams>, JsonProperties>? CallerResolver { get; set; }
+
+    /// <summary>
+    /// Whether each tool's declared <c>inputSchema</c> is registered with the authorizer (so that the policy's
+    /// <c>input_schema: "enforce"</c> applies). Default: <see langword="true"/>.
+    /// </summary>
+    public bool RegisterDeclaredInputSchemas { get; set; } = true;
+}

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using PolicyLayer.Authorization;
+
+namespace PolicyLayer.ModelContextProtocol;
+
+/// <summary>
+/// The tools the server has, as far as the policy integration knows them: it registers each tool's declared
+/// <c>inputSchema</c> with the <see cref="PolicyAuthorizer"/> and decides which names are unknown tools.
+/// </summary>
+/// <remarks>
+/// <para>Tools registered with the SDK (<c>WithTools</c>, the server's tool collection) are added at startup and
+/// kept current when the collection changes. Tools a <c>tools/list</c> answer contains are added as they pass.
+/// A server that serves tools through its own call handler, such as a proxy, adds them with
+/// <see cref="SetTools"/>, which also makes the catalog authoritative: names not in it are then answered as
+/// unknown tools.</para>
+/// <para>Thread-safe. A schema is compiled again only when its text changes.</para>
+/// </remarks>
+public sealed class PolicyToolCatalog
+{
+    private readonly PolicyAuthorizer? _authorizer;
+    private readonly bool _registerSchemas;
+    private readonly ConcurrentDictionary<string, string> _schemas = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _collectionTools = new(StringComparer.Ordinal);
+    private volatile HashSet<string>? _authoritative;
+
+    /// <summary>Creates a catalog.</summary>
+    /// <param name="options">The integration's options.</param>
+    /// <param name="authorizer">The authorizer to register schemas with; <see langword="null"/> when the host uses another <see cref="IToolCallAuthorizer"/>.</param>
+    public PolicyToolCatalog(IOptions<PolicyLayerMcpOptions> options, PolicyAuthorizer? authorizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _authorizer = authorizer;
+        _registerSchemas = options.Value.RegisterDeclaredInputSchemas;
+    }
+
+    /// <summary>
+    /// Whether <see cref="SetTools"/> made the catalog the complete list of the server's tools, so that any other
+    /// name is an unknown tool.
+    /// </summary>
+    public bool IsAuthoritative => _authoritative is not null;
+
+    /// <summary>Sets the complete list of tools the server serves (for a proxy: the upstream's <c>tools/list</c>) and registers their input schemas.</summary>
+    /// <param name="tools">Every tool the server has.</param>
+    public void SetTools(IEnumerable<Tool> tools)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tool in tools)
+        {
+            names.Add(tool.Name);
+            Register(tool);
+        }
+
+        var previous = _authoritative;
+        _authoritative = names;
+        if (previous is not null)
+        {
+            foreach (var gone in previous.Where(name => !names.Contains(name) && !_collectionTools.ContainsKey(name)))
+            {
+                Unregister(gone);
+            }
+        }
+    }
+
+    /// <summary>Adds tools the server has (their declared input schemas are registered), without making the catalog authoritative.</summary>
+    /// <param name="tools">The tools.</param>
+    public void AddTools(IEnumerable<Tool> tools)
+    {
+        ArgumentNullException.ThrowIfNull(tools);
+        foreach (var tool in tools)
+        {
+            Register(tool);
+        }
+    }
+
+    /// <summary>Whether the name is in the authoritative list set by <see cref="SetTools"/> or in the server's tool collection.</summary>
+    /// <param name="toolName">The tool's name.</param>
+    /// <returns><see langword="true"/> when the tool is known.</returns>
+    public bool Contains(string toolName) =>
+        _collectionTools.ContainsKey(toolName) || (_authoritative?.Contains(toolName) ?? false);
+
+    /// <summary>Follows the SDK's tool collection: registers every tool now and whenever it changes.</summary>
+    internal void Attach(McpServerPrimitiveCollection<McpServerTool>? collection)
+    {
+        if (collection is null)
+        {
+            return;
+        }
+
+        collection.Changed += (_, _) => SyncCollection(collection);
+        SyncCollection(collection);
+    }
+
+    private void SyncCollection(McpServerPrimitiveCollection<McpServerTool> collection)
+    {
+        var current = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tool in collection)
+        {
+            current.Add(tool.ProtocolTool.Name);
+            _collectionTools[tool.ProtocolTool.Name] = 0;
+            Register(tool.ProtocolTool);
+        }
+
+        foreach (var name in _collectionTools.Keys)
+        {
+            if (!current.Contains(name) && _collectionTools.TryRemove(name, out _) && !(_authoritative?.Contains(name) ?? false))
+            {
+                Unregister(name);
+            }
+        }
+    }
+
+    private void Register(Tool tool)
+    {
+        if (!_registerSchemas || _authorizer is null || tool.InputSchema.ValueKind == JsonValueKind.Undefined)
+        {
+            return;
+        }
+
+        var text = tool.InputSchema.GetRawText();
+        if (_schemas.TryGetValue(tool.Name, out var registered) && registered == text)
+        {
+            return;
+        }
+
+        // Errors are logged by the authorizer, and the tool's calls are refused until its schema compiles.
+        _authorizer.RegisterInputSchema(tool.Name, tool.InputSchema);
+        _schemas[tool.Name] = text;
+    }
+
+    private void Unregister(string toolName)
+    {
+        if (_authorizer is not null && _schemas.TryRemove(toolName, out _))
+        {
+            _authorizer.UnregisterInputSchema(toolName);
+        }
+    }
+}
