@@ -17,6 +17,7 @@ public class RedisReserveLatencyBenchmarks
     private IDatabase _database = null!;
     private byte[] _trivialScript = null!;
     private CounterRequest[] _requests = null!;
+    private PolicyLayer.Authorization.PolicyAuthorizer _authorizer = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -29,6 +30,12 @@ public class RedisReserveLatencyBenchmarks
         // A budget that never runs out, so every call takes the admitting path (check, then write).
         var counter = new CounterDefinition("bench-latency", TimeSpan.FromMinutes(1), 1_000_000_000m);
         _requests = [new CounterRequest(new CounterKey(counter, "grant-bench"), 1)];
+        _authorizer = new(
+            PolicyLayer.Policies.Policy.Parse("""
+                { "version": "1", "default": "deny", "tools": { "close_session": { "limits": [
+                    { "counter": "close_session_rate", "window": "minute", "max": 1000000000, "scope": "grant" } ] } } }
+                """),
+            _store);
     }
 
     [GlobalCleanup]
@@ -43,4 +50,12 @@ public class RedisReserveLatencyBenchmarks
 
     [Benchmark(Description = "TryReserveAsync, one limit")]
     public async Task<ReservationResult> TryReserve() => await _store.TryReserveAsync(_requests);
+
+    [Benchmark(Description = "Authorize, one limit")]
+    public async Task<bool> Authorize()
+    {
+        var decision = await _authorizer.AuthorizeAsync(new ToolCall("close_session", grantId: "grant-bench"));
+        await decision.ReportOutcomeAsync(ToolCallOutcome.Succeeded);
+        return decision.IsAllowed;
+    }
 }
