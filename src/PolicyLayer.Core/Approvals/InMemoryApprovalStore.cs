@@ -109,12 +109,12 @@ public sealed class InMemoryApprovalStore : IApprovalStore
             }
 
             var now = _time.GetUtcNow();
-            if (request.State != ApprovalState.Pending)
+            if (request.State is not (ApprovalState.Pending or ApprovalState.Expired))
             {
                 return new(new ApprovalChange(ApprovalChangeStatus.NotPending, request));
             }
 
-            if (now >= request.ExpiresAt)
+            if (request.State == ApprovalState.Expired || now >= request.ExpiresAt)
             {
                 return new(new ApprovalChange(ApprovalChangeStatus.Expired, request with { State = ApprovalState.Expired }));
             }
@@ -165,7 +165,7 @@ public sealed class InMemoryApprovalStore : IApprovalStore
 
     private void Sweep(DateTimeOffset now)
     {
-        var stale = _byId.Values.Where(r => now >= r.ExpiresAt + _retention || r.State == ApprovalState.Used && now >= r.ExpiresAt).ToArray();
+        var stale = _byId.Values.Where(r => now - _retention >= r.ExpiresAt || (r.State == ApprovalState.Used && now >= r.ExpiresAt)).ToArray();
         foreach (var request in stale)
         {
             _byId.Remove(request.Id);

@@ -15,7 +15,6 @@ internal static class ProductionRegistration
 {
     public static void Register(IServiceCollection services)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PolicyLayerOptions>, ShadowPolicyValidator>());
         services.TryAddSingleton<PolicyReloadHandle>();
         services.TryAddSingleton(sp =>
         {
@@ -86,22 +85,20 @@ internal static class ProductionRegistration
         }
     }
 
-    private sealed class ShadowPolicyValidator : IValidateOptions<PolicyLayerOptions>
+    /// <summary>Adds the problems of <see cref="PolicyLayerOptions.ShadowPolicyFile"/> (missing, or every load error).</summary>
+    public static void ValidateShadowPolicy(PolicyLayerOptions options, List<string> failures)
     {
-        public ValidateOptionsResult Validate(string? name, PolicyLayerOptions options)
+        if (options.ShadowPolicyFile is not { } file)
         {
-            if (options.ShadowPolicyFile is not { } file)
-            {
-                return ValidateOptionsResult.Success;
-            }
-
-            if (!File.Exists(file))
-            {
-                return ValidateOptionsResult.Fail($"The shadow policy file '{Path.GetFullPath(file)}' does not exist; set PolicyLayerOptions.ShadowPolicyFile to an existing policy.json, or leave it unset.");
-            }
-
-            var result = Policy.LoadFile(file, PolicySources.LoadOptions(options));
-            return result.Succeeded ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(result.Errors.Select(e => "Shadow policy: " + e));
+            return;
         }
+
+        if (!File.Exists(file))
+        {
+            failures.Add($"The shadow policy file '{Path.GetFullPath(file)}' does not exist; set PolicyLayerOptions.ShadowPolicyFile to an existing policy.json, or leave it unset.");
+            return;
+        }
+
+        failures.AddRange(Policy.LoadFile(file, PolicySources.LoadOptions(options)).Errors.Select(e => "Shadow policy: " + e));
     }
 }
