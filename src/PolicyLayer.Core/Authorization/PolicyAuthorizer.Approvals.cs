@@ -26,6 +26,13 @@ public sealed partial class PolicyAuthorizer
     {
         var store = _production.Approvals!;
         var reason = tool.Reason ?? DecisionText.ApprovalRequired(call.ToolName);
+        var size = ArgumentSize(call.Arguments);
+        if (size > _options.MaxArgumentBytes)
+        {
+            // The request keeps the canonical arguments for the person deciding: bound what a caller can make it hold.
+            return Deny(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision);
+        }
+
         try
         {
             var candidate = NewApprovalRequest(call, reason);

@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using PolicyLayer.Approvals;
+using PolicyLayer.Authorization;
+using PolicyLayer.Counters;
 
 namespace PolicyLayer.Tests.Production;
 
@@ -192,6 +195,23 @@ public class ApprovalTests
 
         Assert.Null(await store.GetOrAddAsync(new ApprovalRequest("3", "k3", "t", "g", "{}", "r", now, DateTimeOffset.MaxValue)));
         Assert.Equal("1", (await store.GetOrAddAsync(new ApprovalRequest("4", "k1", "t", "g", "{}", "r", now, DateTimeOffset.MaxValue)))!.Id);
+    }
+
+    [Fact]
+    public async Task Authorize_RequireApprovalWithArgumentsOverTheBound_RefusedAndNotStored()
+    {
+        var store = new InMemoryApprovalStore();
+        var authorizer = new PolicyAuthorizer(
+            PolicyLayer.Policies.Policy.Parse(Wire),
+            new InMemoryCounterStore(),
+            new PolicyAuthorizerOptions { ApprovalStore = store, MaxArgumentBytes = 64 });
+        var big = JsonDocument.Parse("{\"memo\": \"" + new string('x', 100) + "\"}").RootElement;
+
+        var decision = ProductionFixture.Sync(authorizer, new ToolCall("wire", big));
+
+        Assert.Equal(DecisionOutcome.Deny, decision.Outcome);
+        Assert.Contains("bytes allowed", decision.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.GetPendingAsync());
     }
 
     [Fact]
