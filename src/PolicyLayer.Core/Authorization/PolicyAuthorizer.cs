@@ -84,7 +84,9 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
     {
         ArgumentNullException.ThrowIfNull(toolName);
         var policy = _policy;
-        return policy is not null && !policy.IsHidden(toolName);
+
+        // Shadow mode enforces nothing, hiding included.
+        return policy is not null && (policy.Mode == PolicyMode.Shadow || !policy.IsHidden(toolName));
     }
 
     /// <summary>Steps 1 to 9 under one policy, without recording (see <see cref="AuthorizeAsync"/>).</summary>

@@ -66,14 +66,7 @@ public sealed partial class PolicyReloader : IDisposable
         if (options.Watch && _path is not null)
         {
             _timer = (timeProvider ?? TimeProvider.System).CreateTimer(static state => ((PolicyReloader)state!).OnDebounced(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _watcher = new FileSystemWatcher(Path.GetDirectoryName(_path)!, Path.GetFileName(_path))
-            {
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            _watcher.Changed += OnFileEvent;
-            _watcher.Created += OnFileEvent;
-            _watcher.Renamed += OnFileEvent;
-            _watcher.EnableRaisingEvents = true;
+            _watcher = TryWatch(_path);
         }
     }
 
@@ -189,6 +182,30 @@ public sealed partial class PolicyReloader : IDisposable
         return restarted;
     }
 
+    /// <summary>Starts a watcher; when the platform refuses one (Linux's inotify limit, say) the policy still reloads on <see cref="Reload"/>.</summary>
+    private FileSystemWatcher? TryWatch(string path)
+    {
+        FileSystemWatcher? watcher = null;
+        try
+        {
+            watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            watcher.Changed += OnFileEvent;
+            watcher.Created += OnFileEvent;
+            watcher.Renamed += OnFileEvent;
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception ex) when (ex is IOException or PlatformNotSupportedException or ArgumentException)
+        {
+            watcher?.Dispose();
+            LogWatchFailed(_logger, path, ex);
+            return null;
+        }
+    }
+
     private void OnFileEvent(object sender, FileSystemEventArgs e)
     {
         if (Volatile.Read(ref _disposed) == 0)
@@ -217,6 +234,9 @@ public sealed partial class PolicyReloader : IDisposable
 
     [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "Counter '{Counter}' changed from {Old} to {New}; its budgets start afresh")]
     private static partial void LogCounterChanged(ILogger logger, string counter, string old, string @new);
+
+    [LoggerMessage(EventId = 45, Level = LogLevel.Warning, Message = "The policy file {Path} cannot be watched; it is reloaded only when PolicyReloader.Reload is called")]
+    private static partial void LogWatchFailed(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(EventId = 44, Level = LogLevel.Information, Message = "Counter '{Counter}' is no longer defined; its budgets are dropped")]
     private static partial void LogCounterRemoved(ILogger logger, string counter);

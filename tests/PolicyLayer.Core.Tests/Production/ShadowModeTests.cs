@@ -31,6 +31,17 @@ public class ShadowModeTests
     }
 
     [Fact]
+    public void ShadowMode_HiddenTool_StaysVisibleAndCallable()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("{}", "\"hide\": [\"secret\"], " + ShadowExtra));
+
+        Assert.True(fixture.Authorizer.IsToolVisible("secret"));
+        Assert.True(fixture.Call("secret").IsAllowed);
+        Assert.Equal(RuleIds.Hidden, fixture.Sink.Last.Rule);
+        Assert.Equal(DecisionOutcome.Deny, fixture.Sink.Last.Outcome);
+    }
+
+    [Fact]
     public void ShadowMode_Limits_CountInShadowBudgetsNotInTheEnforcingStore()
     {
         var tools = """{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 2 } ] } }""";
