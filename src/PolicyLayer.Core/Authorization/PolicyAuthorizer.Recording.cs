@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using PolicyLayer.Auditing;
 using PolicyLayer.Counters;
@@ -48,6 +49,8 @@ public sealed partial class PolicyAuthorizer
         return AuthorizeObservedAsync(policy, call, cancellationToken);
     }
 
+    // Kept out of AuthorizeAsync so that its locals do not have to be zeroed on the unobserved path.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ValueTask<AuthorizationDecision> AuthorizeObservedAsync(Policy? policy, in ToolCall call, CancellationToken cancellationToken)
     {
         var start = _production.Time.GetTimestamp();
