@@ -18,6 +18,8 @@ internal static class DecisionText
 
     public static string ApprovalRequired(string tool) => $"Calling '{tool}' requires a person's approval.";
 
+    public const string ShadowAllowed = "Allowed (the policy runs in shadow mode and does not enforce).";
+
     public const string NoPolicy = "No policy is loaded, so every tool call is refused.";
 
     public static string RequireFailed(ConditionGroup group, Condition condition, ConditionResult result) =>

@@ -41,6 +41,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         _options = options ?? PolicyAuthorizerOptions.Default;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _declaredSchemas = new DeclaredSchemas(_options.SchemaOptions);
+        _production = new ProductionFeatures(this, _options, _logger);
     }
 
     /// <summary>The policy in force, or <see langword="null"/>.</summary>
@@ -83,18 +84,14 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
     {
         ArgumentNullException.ThrowIfNull(toolName);
         var policy = _policy;
-        return policy is not null && !policy.IsHidden(toolName);
+
+        // Shadow mode enforces nothing, hiding included.
+        return policy is not null && (policy.Mode == PolicyMode.Shadow || !policy.IsHidden(toolName));
     }
 
-    /// <inheritdoc />
-    public ValueTask<AuthorizationDecision> AuthorizeAsync(ToolCall call, CancellationToken cancellationToken = default)
+    /// <summary>Steps 1 to 9 under one policy, without recording (see <see cref="AuthorizeAsync"/>).</summary>
+    internal ValueTask<AuthorizationDecision> EvaluateAsync(Policy? policy, in ToolCall call, CancellationToken cancellationToken)
     {
-        if (call.ToolName is null)
-        {
-            throw new ArgumentException("The call has no tool name; create it with new ToolCall(name, ...).", nameof(call));
-        }
-
-        var policy = _policy;
         if (policy is null)
         {
             return new(Deny(RuleIds.NoPolicy, DecisionText.NoPolicy, string.Empty));
@@ -130,7 +127,12 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
 
         if (listed && tool.Action == ToolAction.RequireApproval)
         {
-            return new(new AuthorizationDecision(DecisionOutcome.RequireApproval, tool.Pointer, tool.Reason ?? DecisionText.ApprovalRequired(name), policy.Revision));
+            if (_production.Approvals is null)
+            {
+                return new(new AuthorizationDecision(DecisionOutcome.RequireApproval, tool.Pointer, tool.Reason ?? DecisionText.ApprovalRequired(name), policy.Revision));
+            }
+
+            return ApprovalStepAsync(call, tool, allTools, policy, cancellationToken);
         }
 
         var allowRule = listed ? tool.Pointer : RuleIds.DefaultAllow;

@@ -75,6 +75,10 @@ public readonly struct AuthorizationDecision
     public ValueTask ReportOutcomeAsync(ToolCallOutcome outcome, CancellationToken cancellationToken = default)
         => _reservation.CompleteAsync(outcome, cancellationToken);
 
+    /// <summary>The same decision, carrying an approval id (an approved call that was admitted).</summary>
+    internal AuthorizationDecision WithApprovalId(string approvalId) =>
+        new(Outcome, Rule, Message, PolicyRevision, RetryAfter, ValidationErrors, _reservation, approvalId);
+
     /// <inheritdoc />
     public override string ToString() => $"{Outcome} {Rule}: {Message}";
 }

@@ -23,4 +23,10 @@ public static class RuleIds
 
     /// <summary>The call could not be evaluated (its arguments exceed a safety bound, or a store failed).</summary>
     public const string Error = "(error)";
+
+    /// <summary>
+    /// The policy runs in shadow mode (<c>"mode": "shadow"</c>): the call is let through whatever the policy would
+    /// have decided; the decision record keeps the outcome, rule and message that would have been enforced.
+    /// </summary>
+    public const string Shadow = "(shadow)";
 }

@@ -19,4 +19,17 @@ public sealed class PolicyLayerOptions
 
     /// <summary>How JSON Schemas (the policy's and the tools' declared ones) are compiled and evaluated.</summary>
     public JsonSchemaOptions SchemaOptions { get; set; } = JsonSchemaOptions.Default;
+
+    /// <summary>
+    /// Whether the policy is reloaded when <see cref="PolicyFile"/> changes on disk (or when these options change
+    /// through <c>IOptionsMonitor</c>). An edit with errors is logged and the last good policy stays in force.
+    /// Default: <see langword="true"/>.
+    /// </summary>
+    public bool ReloadOnChange { get; set; } = true;
+
+    /// <summary>
+    /// A candidate policy file to run in shadow beside the active policy: every call is also evaluated under it and
+    /// decision records show where the two disagree; it never changes a decision. Optional.
+    /// </summary>
+    public string? ShadowPolicyFile { get; set; }
 }

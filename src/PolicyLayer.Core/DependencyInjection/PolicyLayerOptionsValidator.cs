@@ -37,6 +37,7 @@ internal sealed class PolicyLayerOptionsValidator : IValidateOptions<PolicyLayer
             }
         }
 
+        ProductionRegistration.ValidateShadowPolicy(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

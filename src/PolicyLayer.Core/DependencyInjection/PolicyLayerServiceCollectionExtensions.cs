@@ -32,6 +32,7 @@ public static class PolicyLayerServiceCollectionExtensions
         services.TryAddSingleton<ICounterStore>(sp => new InMemoryCounterStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(CreateAuthorizer);
         services.TryAddSingleton<IToolCallAuthorizer>(sp => sp.GetRequiredService<PolicyAuthorizer>());
+        ProductionRegistration.Register(services);
         return new PolicyLayerBuilder(services);
     }
 
@@ -40,8 +41,10 @@ public static class PolicyLayerServiceCollectionExtensions
         // Reading the options runs the validator, so a bad policy fails here even without ValidateOnStart.
         var options = services.GetRequiredService<IOptions<PolicyLayerOptions>>().Value;
         var policy = PolicySources.Load(options).Policy ?? throw new InvalidOperationException("The policy did not load; see the options validation errors.");
-        var authorizerOptions = new PolicyAuthorizerOptions { MaxArgumentBytes = options.MaxArgumentBytes, SchemaOptions = options.SchemaOptions };
-        return new PolicyAuthorizer(policy, services.GetRequiredService<ICounterStore>(), authorizerOptions, services.GetService<ILogger<PolicyAuthorizer>>());
+        var authorizerOptions = ProductionRegistration.AuthorizerOptions(services, options);
+        var authorizer = new PolicyAuthorizer(policy, services.GetRequiredService<ICounterStore>(), authorizerOptions, services.GetService<ILogger<PolicyAuthorizer>>());
+        ProductionRegistration.Start(services, authorizer, options);
+        return authorizer;
     }
 
     private sealed class PolicyLayerBuilder(IServiceCollection services) : IPolicyLayerBuilder

@@ -1,0 +1,287 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PolicyLayer.Diagnostics;
+
+namespace PolicyLayer.Auditing;
+
+/// <summary>
+/// Appends decision records to a JSON Lines file from a background writer behind a bounded queue.
+/// </summary>
+/// <remarks>
+/// <para>Authorizations only enqueue; one background task serializes and writes. When the queue is full,
+/// <see cref="DecisionLogFullMode.Wait"/> makes the authorization wait for room (no record is ever lost),
+/// while the drop modes drop a record and count it: in the <c>policylayer.decision_records.dropped</c> metric at
+/// once, and in a warning log line (with the number dropped since the last one) at the next flush or dispose.</para>
+/// <para><see cref="FlushAsync"/> returns when every record enqueued before it was written to the file (or
+/// dropped) and the file flushed. <see cref="DisposeAsync"/> drains the queue, then closes the file; records
+/// written after that are dropped and counted.</para>
+/// <para>An I/O error is logged, the record counted as dropped, and the writer carries on.</para>
+/// </remarks>
+public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposable, IDisposable
+{
+    private const int FlushBytes = 64 * 1024;
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
+
+    private readonly Channel<DecisionRecord> _channel;
+    private readonly Stream _stream;
+    private readonly ILogger _logger;
+    private readonly string _name;
+    private readonly KeyValuePair<string, object?> _sinkTag;
+    private readonly Task _writer;
+    private readonly object _waitersLock = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
+    private long _produced;
+    private long _settled;
+    private long _dropped;
+    private long _droppedReported;
+    private long _written;
+    private int _waiterCount;
+
+    /// <summary>Opens (appending to) the file the options name and starts the background writer.</summary>
+    /// <param name="options">Path, capacity and full mode.</param>
+    /// <param name="logger">Where drops and I/O errors are reported.</param>
+    /// <exception cref="ArgumentException">The options are not valid; the message lists every problem.</exception>
+    public JsonLinesDecisionLog(JsonLinesDecisionLogOptions options, ILogger<JsonLinesDecisionLog>? logger = null)
+        : this(options, OpenFile(options), logger)
+    {
+    }
+
+    /// <summary>Writes to a stream instead of a file (tests use a slow one).</summary>
+    internal JsonLinesDecisionLog(JsonLinesDecisionLogOptions options, Stream stream, ILogger? logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(stream);
+        _stream = stream;
+        _logger = logger ?? NullLogger.Instance;
+        _name = options.Name;
+        _sinkTag = new(PolicyLayerTelemetry.SinkTag, _name);
+        var channelOptions = new BoundedChannelOptions(options.Capacity)
+        {
+            SingleReader = true,
+            SingleWriter = false,
+            FullMode = options.FullMode switch
+            {
+                DecisionLogFullMode.DropNewest => BoundedChannelFullMode.DropWrite,
+                DecisionLogFullMode.DropOldest => BoundedChannelFullMode.DropOldest,
+                _ => BoundedChannelFullMode.Wait,
+            },
+        };
+        _channel = Channel.CreateBounded<DecisionRecord>(channelOptions, _ => Dropped(1));
+        _writer = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>How many records were dropped so far (queue full, I/O error, or written after dispose).</summary>
+    public long DroppedCount => Interlocked.Read(ref _dropped);
+
+    /// <summary>How many records were written to the file so far.</summary>
+    public long WrittenCount => Interlocked.Read(ref _written);
+
+    /// <inheritdoc />
+    public ValueTask WriteAsync(DecisionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        Interlocked.Increment(ref _produced);
+        if (_channel.Writer.TryWrite(record))
+        {
+            return default;
+        }
+
+        return WriteWaitingAsync(record);
+    }
+
+    private async ValueTask WriteWaitingAsync(DecisionRecord record)
+    {
+        try
+        {
+            // Only Wait mode gets here with an open queue: wait for room (back-pressure).
+            await _channel.Writer.WriteAsync(record).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            Dropped(1);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var target = Interlocked.Read(ref _produced);
+        Task wait;
+        lock (_waitersLock)
+        {
+            if (Interlocked.Read(ref _settled) >= target || _writer.IsCompleted)
+            {
+                ReportDrops();
+                return default;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((target, done));
+            Interlocked.Increment(ref _waiterCount);
+
+            // Settle adds to _settled, then reads _waiterCount; reading _settled again after publishing the waiter
+            // means one of the two always sees the other.
+            if (Interlocked.Read(ref _settled) >= target)
+            {
+                _waiters.RemoveAt(_waiters.Count - 1);
+                Interlocked.Decrement(ref _waiterCount);
+                ReportDrops();
+                return default;
+            }
+
+            wait = done.Task;
+        }
+
+        return AwaitFlushAsync(wait, cancellationToken);
+    }
+
+    private async ValueTask AwaitFlushAsync(Task wait, CancellationToken cancellationToken)
+    {
+        await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ReportDrops();
+    }
+
+    /// <summary>Drains the queue, writes everything, reports drops and closes the file.</summary>
+    /// <returns>A task that completes when the file is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        ReportDrops();
+        await _stream.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Drains the queue and closes the file, blocking until done.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task WriteLoopAsync()
+    {
+        var buffer = new ArrayBufferWriter<byte>(FlushBytes * 2);
+        var reader = _channel.Reader;
+        using var json = new Utf8JsonWriter(buffer, WriterOptions);
+        long pending = 0;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var record))
+            {
+                DecisionRecordJson.Write(json, record);
+                json.Flush();
+                json.Reset();
+                buffer.Write("\n"u8);
+                pending++;
+                if (buffer.WrittenCount >= FlushBytes)
+                {
+                    pending = WriteOut(buffer, pending, flushFile: false);
+                }
+            }
+
+            // The queue is empty for now: write out, flush the file, and release flushes that were waiting.
+            pending = WriteOut(buffer, pending, flushFile: true);
+        }
+
+        WriteOut(buffer, pending, flushFile: true);
+        lock (_waitersLock)
+        {
+            foreach (var waiter in _waiters)
+            {
+                waiter.Done.TrySetResult();
+            }
+
+            _waiters.Clear();
+            Volatile.Write(ref _waiterCount, 0);
+        }
+    }
+
+    private long WriteOut(ArrayBufferWriter<byte> buffer, long pending, bool flushFile)
+    {
+        try
+        {
+            if (buffer.WrittenCount > 0)
+            {
+                _stream.Write(buffer.WrittenSpan);
+            }
+
+            if (flushFile)
+            {
+                _stream.Flush();
+            }
+
+            Interlocked.Add(ref _written, pending);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            LogWriteFailed(_logger, _name, pending, ex);
+            Interlocked.Add(ref _dropped, pending);
+            PolicyLayerTelemetry.DroppedRecords.Add(pending, _sinkTag);
+        }
+
+        buffer.Clear();
+        Settle(pending);
+        return 0;
+    }
+
+    private void Dropped(long count)
+    {
+        Interlocked.Add(ref _dropped, count);
+        PolicyLayerTelemetry.DroppedRecords.Add(count, _sinkTag);
+        Settle(count);
+    }
+
+    /// <summary>Counts records as written or dropped, and releases the flushes that waited for them.</summary>
+    private void Settle(long count)
+    {
+        var settled = Interlocked.Add(ref _settled, count);
+        if (Volatile.Read(ref _waiterCount) == 0)
+        {
+            return;
+        }
+
+        lock (_waitersLock)
+        {
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Target <= settled)
+                {
+                    _waiters[i].Done.TrySetResult();
+                    _waiters.RemoveAt(i);
+                    Interlocked.Decrement(ref _waiterCount);
+                }
+            }
+        }
+    }
+
+    private void ReportDrops()
+    {
+        var dropped = Interlocked.Read(ref _dropped);
+        var reported = Interlocked.Exchange(ref _droppedReported, dropped);
+        if (dropped > reported)
+        {
+            LogDropped(_logger, _name, dropped - reported, dropped);
+        }
+    }
+
+    private static Stream OpenFile(JsonLinesDecisionLogOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems), nameof(options));
+        }
+
+        var path = System.IO.Path.GetFullPath(options.Path!);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        Debug.Assert(File.Exists(path) || !Directory.Exists(path), "the path names a file");
+        return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 1);
+    }
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "The decision log '{Sink}' dropped {Dropped} records because its queue was full ({Total} in all); raise its Capacity or use FullMode Wait")]
+    private static partial void LogDropped(ILogger logger, string sink, long dropped, long total);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Error, Message = "The decision log '{Sink}' could not write {Count} records; they are counted as dropped")]
+    private static partial void LogWriteFailed(ILogger logger, string sink, long count, Exception exception);
+}

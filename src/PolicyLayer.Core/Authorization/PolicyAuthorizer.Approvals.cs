@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using PolicyLayer.Approvals;
+using PolicyLayer.Auditing;
+using PolicyLayer.Policies;
+
+namespace PolicyLayer.Authorization;
+
+/// <summary>Step 7 with an approval store: request, wait, then allow the approved call exactly once.</summary>
+public sealed partial class PolicyAuthorizer
+{
+    private const string AnonymousGrant = "anonymous";
+
+    /// <summary>
+    /// Finds or creates the call's approval request. Pending, denied or expired: that is the decision. Approved:
+    /// the limits are reserved first and the approval is used only if they admit the call, so a limit refusal
+    /// keeps the approval for a later retry; if another thread used it first, the reservation is given back and
+    /// the call asks again.
+    /// </summary>
+    private ValueTask<AuthorizationDecision> ApprovalStepAsync(in ToolCall call, ToolRules tool, ToolRules allTools, Policy policy, CancellationToken cancellationToken) =>
+        ApprovalStepCoreAsync(call, tool, allTools, policy, cancellationToken);
+
+    private async ValueTask<AuthorizationDecision> ApprovalStepCoreAsync(ToolCall call, ToolRules tool, ToolRules allTools, Policy policy, CancellationToken cancellationToken)
+    {
+        var store = _production.Approvals!;
+        var reason = tool.Reason ?? DecisionText.ApprovalRequired(call.ToolName);
+        var size = ArgumentSize(call.Arguments);
+        if (size > _options.MaxArgumentBytes)
+        {
+            // The request keeps the canonical arguments for the person deciding: bound what a caller can make it hold.
+            return Deny(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision);
+        }
+
+        try
+        {
+            var candidate = NewApprovalRequest(call, reason);
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                var request = await store.GetOrAddAsync(candidate, cancellationToken).ConfigureAwait(false);
+                if (request is null)
+                {
+                    return Deny(tool.Pointer, ApprovalText.StoreFull(call.ToolName), policy.Revision);
+                }
+
+                switch (request.State)
+                {
+                    case ApprovalState.Approved:
+                        break;
+                    case ApprovalState.Denied:
+                        return new AuthorizationDecision(DecisionOutcome.Deny, tool.Pointer, ApprovalText.Denied(request), policy.Revision, approvalId: request.Id);
+                    case ApprovalState.Expired:
+                        return new AuthorizationDecision(DecisionOutcome.Deny, tool.Pointer, ApprovalText.Expired(request), policy.Revision, approvalId: request.Id);
+                    default:
+                        return new AuthorizationDecision(DecisionOutcome.RequireApproval, tool.Pointer, ApprovalText.Pending(reason, request), policy.Revision, approvalId: request.Id);
+                }
+
+                var decision = tool.Limits.Count == 0 && allTools.Limits.Count == 0
+                    ? new AuthorizationDecision(DecisionOutcome.Allow, tool.Pointer, DecisionText.Allowed, policy.Revision)
+                    : await ReserveLimits(call, tool, allTools, tool.Pointer, policy.Revision, cancellationToken).ConfigureAwait(false);
+                if (!decision.IsAllowed)
+                {
+                    return decision;
+                }
+
+                if (await store.TryUseAsync(request.Id, cancellationToken).ConfigureAwait(false))
+                {
+                    return decision.WithApprovalId(request.Id);
+                }
+
+                // Another retry of the same call used the approval first: this one must ask again.
+                await decision.ReportOutcomeAsync(ToolCallOutcome.Failed, cancellationToken).ConfigureAwait(false);
+                candidate = NewApprovalRequest(call, reason);
+            }
+
+            return Deny(tool.Pointer, ApprovalText.Contended(call.ToolName), policy.Revision);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogApprovalStoreFailed(_logger, ex);
+            return Deny(tool.Pointer, ApprovalText.StoreUnavailable(ex.Message), policy.Revision);
+        }
+    }
+
+    private ApprovalRequest NewApprovalRequest(in ToolCall call, string reason)
+    {
+        var grant = call.GrantId ?? AnonymousGrant;
+        var arguments = CanonicalArguments.Text(call.Arguments);
+        var now = _production.Time.GetUtcNow();
+        return new ApprovalRequest(
+            Id: "apr_" + Guid.NewGuid().ToString("N"),
+            Key: ApprovalKey(call.ToolName, grant, arguments),
+            Tool: call.ToolName,
+            Grant: grant,
+            Arguments: arguments,
+            Reason: reason,
+            CreatedAt: now,
+            ExpiresAt: now + _production.ApprovalTimeout);
+    }
+
+    /// <summary>SHA-256 over the length-prefixed tool, grant and canonical arguments, so no two calls share a key.</summary>
+    internal static string ApprovalKey(string tool, string grant, string canonicalArguments)
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"{tool.Length}:{tool}{grant.Length}:{grant}{canonicalArguments}");
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+    }
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "The approval store failed; the call was refused (fail closed)")]
+    private static partial void LogApprovalStoreFailed(ILogger logger, Exception exception);
+
+    /// <summary>The messages of the approval step.</summary>
+    private static class ApprovalText
+    {
+        public static string Pending(string reason, ApprovalRequest request) =>
+            $"{reason} Approval request {request.Id} is waiting for a person; once it is approved, make the same call again with the same arguments. It expires at {Time(request.ExpiresAt)}.";
+
+        public static string Denied(ApprovalRequest request) =>
+            $"Approval request {request.Id} to call '{request.Tool}' was denied by {request.DecidedBy}: {request.DenialReason} Do not make this call again.";
+
+        public static string Expired(ApprovalRequest request) =>
+            $"Approval request {request.Id} to call '{request.Tool}' expired at {Time(request.ExpiresAt)} before it was used; call again to ask for approval again.";
+
+        public static string StoreFull(string tool) =>
+            $"Calling '{tool}' needs a person's approval, but too many approval requests are waiting; try again later.";
+
+        public static string Contended(string tool) =>
+            $"Calling '{tool}' needs a person's approval, and other identical calls used the approvals given so far; call again to ask for approval again.";
+
+        public static string StoreUnavailable(string error) =>
+            $"Refused because the approval store is unavailable ({error}); approvals fail closed. Try again shortly.";
+
+        private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,236 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using PolicyLayer.Approvals;
+using PolicyLayer.Authorization;
+using PolicyLayer.Counters;
+
+namespace PolicyLayer.Tests.Production;
+
+public class ApprovalTests
+{
+    private static readonly string Wire = ProductionFixture.Policy("""{ "wire": { "action": "require_approval", "reason": "Wires need a person." } }""");
+
+    [Fact]
+    public async Task Authorize_RequireApproval_PendingWithIdAndRequestStored()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+
+        var decision = fixture.Call("wire", """{"amount": 10, "to": "acct_1"}""", "grant-1");
+
+        Assert.Equal(DecisionOutcome.RequireApproval, decision.Outcome);
+        Assert.StartsWith("apr_", decision.ApprovalId, StringComparison.Ordinal);
+        Assert.Contains("Wires need a person.", decision.Message, StringComparison.Ordinal);
+        Assert.Contains(decision.ApprovalId!, decision.Message, StringComparison.Ordinal);
+        var pending = Assert.Single(await fixture.ApprovalService!.GetPendingAsync());
+        Assert.Equal(decision.ApprovalId, pending.Id);
+        Assert.Equal("wire", pending.Tool);
+        Assert.Equal("grant-1", pending.Grant);
+        Assert.Equal("""{"amount":10,"to":"acct_1"}""", pending.Arguments);
+        Assert.Equal("Wires need a person.", pending.Reason);
+        Assert.Equal(fixture.Time.GetUtcNow() + TimeSpan.FromMinutes(10), pending.ExpiresAt);
+        Assert.Equal(decision.ApprovalId, fixture.Sink.Last.ApprovalId);
+    }
+
+    [Fact]
+    public async Task Authorize_RetryWhilePending_SameIdNoDuplicate()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+
+        var first = fixture.Call("wire", """{"amount": 10, "to": "acct_1"}""");
+        var second = fixture.Call("wire", """{ "to": "acct_1", "amount": 10.0 }""");
+        var otherArgs = fixture.Call("wire", """{"amount": 11, "to": "acct_1"}""");
+        var otherGrant = fixture.Call("wire", """{"amount": 10, "to": "acct_1"}""", "grant-2");
+
+        Assert.Equal(first.ApprovalId, second.ApprovalId);
+        Assert.NotEqual(first.ApprovalId, otherArgs.ApprovalId);
+        Assert.NotEqual(first.ApprovalId, otherGrant.ApprovalId);
+        Assert.Equal(3, (await fixture.ApprovalService!.GetPendingAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Approve_ThenSameCall_AllowedExactlyOnceThenAsksAgain()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+        var id = fixture.Call("wire", """{"amount": 10}""").ApprovalId!;
+
+        var change = await fixture.ApprovalService!.ApproveAsync(id, "alice");
+        var allowed = fixture.Call("wire", """{"amount": 10}""");
+        var again = fixture.Call("wire", """{"amount": 10}""");
+
+        Assert.True(change.Succeeded);
+        Assert.Equal("alice", change.Request!.DecidedBy);
+        Assert.True(allowed.IsAllowed);
+        Assert.Equal(id, allowed.ApprovalId);
+        Assert.Equal(DecisionOutcome.RequireApproval, again.Outcome);
+        Assert.NotEqual(id, again.ApprovalId);
+        Assert.Equal(ApprovalState.Used, (await fixture.ApprovalService.GetAsync(id))!.State);
+    }
+
+    [Fact]
+    public async Task Approve_DifferentArgumentsOrGrant_NotAllowed()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+        var id = fixture.Call("wire", """{"amount": 10}""").ApprovalId!;
+        await fixture.ApprovalService!.ApproveAsync(id, "alice");
+
+        Assert.Equal(DecisionOutcome.RequireApproval, fixture.Call("wire", """{"amount": 1000}""").Outcome);
+        Assert.Equal(DecisionOutcome.RequireApproval, fixture.Call("wire", """{"amount": 10}""", "grant-2").Outcome);
+        Assert.True(fixture.Call("wire", """{"amount": 10}""").IsAllowed);
+    }
+
+    [Fact]
+    public async Task Approve_ConcurrentRetries_ExactlyOneAllow()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var fixture = new ProductionFixture(Wire, approvals: true);
+            var id = fixture.Call("wire", """{"amount": 10}""").ApprovalId!;
+            await fixture.ApprovalService!.ApproveAsync(id, "alice");
+            using var start = new Barrier(16);
+
+            var decisions = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                return fixture.Call("wire", """{"amount": 10}""");
+            })));
+
+            Assert.Single(decisions, d => d.IsAllowed);
+            Assert.All(decisions.Where(d => !d.IsAllowed), d => Assert.Equal(DecisionOutcome.RequireApproval, d.Outcome));
+
+            // The losers asked again: one new pending request between them, not one each.
+            Assert.Single(await fixture.ApprovalService.GetPendingAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Approve_LimitRefuses_ApprovalKeptForLaterRetry()
+    {
+        var policy = ProductionFixture.Policy("""{ "wire": { "action": "require_approval", "limits": [ { "counter": "w", "window": "minute", "max": 1 } ] }, "other": { "limits": [ { "counter": "w", "window": "minute", "max": 1 } ] } }""");
+        var fixture = new ProductionFixture(policy, approvals: true);
+        var id = fixture.Call("wire").ApprovalId!;
+        await fixture.ApprovalService!.ApproveAsync(id, "alice");
+        var other = fixture.Call("other");
+        Assert.True(other.IsAllowed, other.Message);
+
+        var refused = fixture.Call("wire");
+        fixture.Time.Advance(TimeSpan.FromMinutes(2));
+        var allowed = fixture.Call("wire");
+
+        Assert.False(refused.IsAllowed);
+        Assert.Equal("/tools/wire/limits/0", refused.Rule);
+        Assert.True(allowed.IsAllowed);
+        Assert.Equal(id, allowed.ApprovalId);
+        Assert.True(allowed.HasReservation);
+    }
+
+    [Fact]
+    public async Task Deny_ThenSameCall_RefusedWithApproversReason()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+        var id = fixture.Call("wire", """{"amount": 10}""").ApprovalId!;
+
+        var change = await fixture.ApprovalService!.DenyAsync(id, "bob", "Not to that account.");
+        var refused = fixture.Call("wire", """{"amount": 10}""");
+        var stillRefused = fixture.Call("wire", """{"amount": 10}""");
+
+        Assert.True(change.Succeeded);
+        Assert.Equal(DecisionOutcome.Deny, refused.Outcome);
+        Assert.Contains("denied by bob: Not to that account.", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(id, refused.ApprovalId);
+        Assert.Equal(refused.Message, stillRefused.Message);
+        Assert.False((await fixture.ApprovalService.ApproveAsync(id, "carol")).Succeeded);
+    }
+
+    [Fact]
+    public async Task Pending_Expires_RefusedWithAskAgainThenNewRequest()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+        var id = fixture.Call("wire").ApprovalId!;
+
+        fixture.Time.Advance(TimeSpan.FromMinutes(10));
+        var expired = fixture.Call("wire");
+        var askedAgain = fixture.Call("wire");
+
+        Assert.Equal(DecisionOutcome.Deny, expired.Outcome);
+        Assert.Contains("expired", expired.Message, StringComparison.Ordinal);
+        Assert.Contains("call again to ask for approval again", expired.Message, StringComparison.Ordinal);
+        Assert.Equal(DecisionOutcome.RequireApproval, askedAgain.Outcome);
+        Assert.NotEqual(id, askedAgain.ApprovalId);
+        Assert.Equal(ApprovalChangeStatus.Expired, (await fixture.ApprovalService!.ApproveAsync(id, "alice")).Status);
+    }
+
+    [Fact]
+    public async Task Approved_NotUsedInTime_Expires()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+        var id = fixture.Call("wire").ApprovalId!;
+        fixture.Time.Advance(TimeSpan.FromMinutes(9));
+        await fixture.ApprovalService!.ApproveAsync(id, "alice");
+
+        fixture.Time.Advance(TimeSpan.FromMinutes(29));
+        Assert.Equal(ApprovalState.Approved, (await fixture.ApprovalService.GetAsync(id))!.State);
+        fixture.Time.Advance(TimeSpan.FromMinutes(1));
+        var late = fixture.Call("wire");
+
+        Assert.Equal(DecisionOutcome.Deny, late.Outcome);
+        Assert.Contains("expired", late.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApproveAsync_UnknownId_NotFound()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+
+        Assert.Equal(ApprovalChangeStatus.NotFound, (await fixture.ApprovalService!.ApproveAsync("apr_nope", "alice")).Status);
+    }
+
+    [Fact]
+    public async Task InMemoryStore_Full_RefusesNewRequestsFailClosed()
+    {
+        var store = new InMemoryApprovalStore(null, new InMemoryApprovalStoreOptions { MaxRequests = 2 });
+        var now = DateTimeOffset.UnixEpoch;
+
+        await store.GetOrAddAsync(new ApprovalRequest("1", "k1", "t", "g", "{}", "r", now, DateTimeOffset.MaxValue));
+        await store.GetOrAddAsync(new ApprovalRequest("2", "k2", "t", "g", "{}", "r", now, DateTimeOffset.MaxValue));
+
+        Assert.Null(await store.GetOrAddAsync(new ApprovalRequest("3", "k3", "t", "g", "{}", "r", now, DateTimeOffset.MaxValue)));
+        Assert.Equal("1", (await store.GetOrAddAsync(new ApprovalRequest("4", "k1", "t", "g", "{}", "r", now, DateTimeOffset.MaxValue)))!.Id);
+    }
+
+    [Fact]
+    public async Task Authorize_RequireApprovalWithArgumentsOverTheBound_RefusedAndNotStored()
+    {
+        var store = new InMemoryApprovalStore();
+        var authorizer = new PolicyAuthorizer(
+            PolicyLayer.Policies.Policy.Parse(Wire),
+            new InMemoryCounterStore(),
+            new PolicyAuthorizerOptions { ApprovalStore = store, MaxArgumentBytes = 64 });
+        var big = JsonDocument.Parse("{\"memo\": \"" + new string('x', 100) + "\"}").RootElement;
+
+        var decision = ProductionFixture.Sync(authorizer, new ToolCall("wire", big));
+
+        Assert.Equal(DecisionOutcome.Deny, decision.Outcome);
+        Assert.Contains("bytes allowed", decision.Message, StringComparison.Ordinal);
+        Assert.Empty(await store.GetPendingAsync());
+    }
+
+    [Fact]
+    public async Task AddApprovals_RegistersServiceSharingTheAuthorizersStore()
+    {
+        var services = new ServiceCollection();
+        services.AddPolicyLayer(o =>
+        {
+            o.PolicyJson = Wire;
+            o.ReloadOnChange = false;
+        }).AddApprovals(o => o.Timeout = TimeSpan.FromMinutes(5));
+        await using var provider = services.BuildServiceProvider();
+        var authorizer = provider.GetRequiredService<IToolCallAuthorizer>();
+        var approvals = provider.GetRequiredService<IApprovalService>();
+
+        var pending = await authorizer.AuthorizeAsync(new ToolCall("wire"));
+        await approvals.ApproveAsync(pending.ApprovalId!, "alice");
+        var allowed = await authorizer.AuthorizeAsync(new ToolCall("wire"));
+
+        Assert.True(allowed.IsAllowed);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Text;
+using System.Text.Json;
+using PolicyLayer.Auditing;
+
+namespace PolicyLayer.Tests.Production;
+
+public class DecisionRecordTests
+{
+    private static readonly byte[] Salt = Encoding.UTF8.GetBytes("0123456789abcdef-test-salt");
+
+    [Fact]
+    public void Authorize_WithSink_RecordsEveryFieldButNoArgumentValue()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "refund": { "deny_if": [ { "conditions": [ { "path": "args.amount", "op": "gt", "value": 100 } ], "on_deny": "Too much." } ] } }"""));
+
+        var decision = fixture.Call("refund", """{"memo": "secret-memo", "amount": 150, "customer": "cus_1"}""", "grant-7", "session-9");
+
+        var record = Assert.Single(fixture.Sink.Records);
+        Assert.Equal(fixture.Time.GetUtcNow(), record.Timestamp);
+        Assert.Equal("refund", record.Tool);
+        Assert.Equal("grant-7", record.Grant);
+        Assert.Equal("session-9", record.Session);
+        Assert.Equal(DecisionOutcome.Deny, record.Outcome);
+        Assert.Equal("/tools/refund/deny_if/0", record.Rule);
+        Assert.Equal("Too much.", record.Message);
+        Assert.Equal(decision.PolicyRevision, record.PolicyRevision);
+        Assert.NotEmpty(record.PolicyRevision);
+        Assert.True(record.Enforced);
+        Assert.Equal(["amount", "customer", "memo"], record.ArgumentKeys);
+        Assert.Equal(3, record.ArgumentCount);
+        Assert.Null(record.ArgumentsHash);
+        Assert.Null(record.Shadow);
+        Assert.True(record.Duration >= TimeSpan.Zero);
+
+        var line = Line(record);
+        Assert.DoesNotContain("secret-memo", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("cus_1", line, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(line);
+        Assert.Equal("deny", json.RootElement.GetProperty("outcome").GetString());
+        Assert.Equal("2026-01-01T12:00:00+00:00", json.RootElement.GetProperty("time").GetString());
+    }
+
+    [Fact]
+    public void Authorize_EveryOutcome_ProducesOneRecordPerDecision()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "a": {}, "b": { "action": "deny" }, "c": { "action": "require_approval" } }"""));
+
+        fixture.Call("a");
+        fixture.Call("b");
+        fixture.Call("c");
+        fixture.Call("unknown");
+
+        Assert.Equal(
+            [DecisionOutcome.Allow, DecisionOutcome.Deny, DecisionOutcome.RequireApproval, DecisionOutcome.Deny],
+            fixture.Sink.Records.Select(r => r.Outcome));
+        Assert.Equal("(default deny)", fixture.Sink.Records[3].Rule);
+    }
+
+    [Fact]
+    public void ArgumentsHash_SameValueSpelledDifferently_SameHash()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), records: new DecisionRecordOptions { HashArguments = true, ArgumentHashSalt = Salt });
+
+        fixture.Call("t", """{"b": [1, 2.50, {"y": true, "x": null}], "a": "é\n"}""");
+        fixture.Call("t", """{ "a" : "\u00e9\n", "b": [1.0, 25e-1, {"x": null, "y": true}] }""");
+        fixture.Call("t", """{"a": "é\n", "b": [1, 2.51, {"x": null, "y": true}]}""");
+
+        var hashes = fixture.Sink.Records.Select(r => r.ArgumentsHash).ToArray();
+        Assert.Matches("^[0-9a-f]{64}$", hashes[0]);
+        Assert.Equal(hashes[0], hashes[1]);
+        Assert.NotEqual(hashes[0], hashes[2]);
+    }
+
+    [Fact]
+    public void ArgumentsHash_DifferentSalt_DifferentHash()
+    {
+        var one = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), records: new DecisionRecordOptions { HashArguments = true, ArgumentHashSalt = Salt });
+        var two = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), records: new DecisionRecordOptions { HashArguments = true, ArgumentHashSalt = Encoding.UTF8.GetBytes("another-salt-of-16-bytes") });
+
+        one.Call("t", """{"a": 1}""");
+        two.Call("t", """{"a": 1}""");
+
+        Assert.NotEqual(one.Sink.Last.ArgumentsHash, two.Sink.Last.ArgumentsHash);
+    }
+
+    [Fact]
+    public void DecisionRecordOptions_HashWithoutSalt_Rejected()
+    {
+        var problems = new DecisionRecordOptions { HashArguments = true }.Validate();
+
+        Assert.Contains(problems, p => p.Contains("ArgumentHashSalt", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("1", "1")]
+    [InlineData("1.0", "1")]
+    [InlineData("10e-1", "1")]
+    [InlineData("-0.0", "0")]
+    [InlineData("150", "150")]
+    [InlineData("1.5E2", "150")]
+    [InlineData("0.15", "1.5e-1")]
+    [InlineData("-12.500", "-1.25e1")]
+    [InlineData("1e30", "1e30")]
+    [InlineData("123456789012345678901", "123456789012345678901")]
+    public void NormalNumber_EqualValues_OneText(string raw, string expected)
+    {
+        Assert.Equal(expected, CanonicalArguments.NormalNumber(Encoding.UTF8.GetBytes(raw)));
+    }
+
+    [Fact]
+    public void CanonicalArguments_DictionaryAndElement_SameText()
+    {
+        var element = JsonDocument.Parse("""{"z": 1, "a": {"c": 2.0, "b": "x"}}""").RootElement;
+        var dictionary = new Dictionary<string, JsonElement> { ["z"] = element.GetProperty("z"), ["a"] = element.GetProperty("a") };
+
+        Assert.Equal("""{"a":{"b":"x","c":2},"z":1}""", CanonicalArguments.Text(new JsonProperties(element)));
+        Assert.Equal(CanonicalArguments.Text(new JsonProperties(element)), CanonicalArguments.Text(new JsonProperties(dictionary)));
+    }
+
+    [Fact]
+    public void ArgumentKeys_ManyLongKeys_Bounded()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), records: new DecisionRecordOptions { MaxArgumentKeys = 3, MaxArgumentKeyLength = 4 });
+        var args = "{" + string.Join(",", Enumerable.Range(0, 10).Select(i => $"\"key_{9 - i}_long\": {i}")) + "}";
+
+        fixture.Call("t", args);
+
+        Assert.Equal(["key_", "key_", "key_"], fixture.Sink.Last.ArgumentKeys);
+        Assert.Equal(10, fixture.Sink.Last.ArgumentCount);
+    }
+
+    [Fact]
+    public void Authorize_SinkThrows_DecisionStandsAndErrorLogged()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), extraSink: new ThrowingSink());
+
+        var decision = fixture.Call("t");
+
+        Assert.True(decision.IsAllowed);
+        Assert.Single(fixture.Sink.Records);
+        Assert.Contains(fixture.Logger.Messages, m => m.Contains("ThrowingSink", StringComparison.Ordinal));
+    }
+
+    private static string Line(DecisionRecord record)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            DecisionRecordJson.Write(writer, record);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private sealed class ThrowingSink : IDecisionSink
+    {
+        public ValueTask WriteAsync(DecisionRecord record) => throw new InvalidOperationException("sink down");
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => default;
+    }
+}

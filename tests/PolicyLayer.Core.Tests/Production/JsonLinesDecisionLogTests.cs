@@ -1,0 +1,200 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using PolicyLayer.Auditing;
+using PolicyLayer.Authorization;
+using PolicyLayer.Counters;
+using PolicyLayer.Diagnostics;
+using PolicyLayer.Policies;
+
+namespace PolicyLayer.Tests.Production;
+
+public sealed class JsonLinesDecisionLogTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "policylayer-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Burst_OneMillionDecisionsInWaitMode_FileHoldsEveryRecord()
+    {
+        const int Threads = 4;
+        const int PerThread = 250_000;
+        var path = Path.Combine(_folder, "decisions.jsonl");
+        var log = new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = path, Capacity = 1024, FullMode = DecisionLogFullMode.Wait });
+        var authorizer = new PolicyAuthorizer(
+            Policy.Parse("""{ "version": "1", "default": "deny", "tools": { "t": {} } }"""),
+            new InMemoryCounterStore(),
+            new PolicyAuthorizerOptions { DecisionSinks = [log] });
+        var arguments = JsonDocument.Parse("""{"b": 1, "a": 2}""").RootElement;
+
+        await Task.WhenAll(Enumerable.Range(0, Threads).Select(thread => Task.Run(async () =>
+        {
+            for (var i = 0; i < PerThread; i++)
+            {
+                var decision = await authorizer.AuthorizeAsync(new ToolCall(i % 2 == 0 ? "t" : "u", arguments, $"grant-{thread}"));
+                Assert.Equal(i % 2 == 0, decision.IsAllowed);
+            }
+        })));
+        await log.DisposeAsync();
+
+        var lines = 0;
+        var allows = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lines++;
+            if (line.Contains("\"outcome\":\"allow\"", StringComparison.Ordinal))
+            {
+                allows++;
+            }
+        }
+
+        Assert.Equal(Threads * PerThread, lines);
+        Assert.Equal(Threads * PerThread / 2, allows);
+        Assert.Equal(0, log.DroppedCount);
+        Assert.Equal(Threads * PerThread, log.WrittenCount);
+    }
+
+    [Theory]
+    [InlineData(DecisionLogFullMode.DropNewest)]
+    [InlineData(DecisionLogFullMode.DropOldest)]
+    public async Task DropMode_SlowWriter_WrittenPlusDroppedEqualsProducedAndDropsAreReported(DecisionLogFullMode mode)
+    {
+        const int Produced = 2000;
+        var name = "drop-test-" + Guid.NewGuid().ToString("N");
+        long metricDropped = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == PolicyLayerTelemetry.MeterName && instrument.Name == PolicyLayerTelemetry.DroppedRecordsName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == PolicyLayerTelemetry.SinkTag && Equals(tag.Value, name))
+                {
+                    Interlocked.Add(ref metricDropped, value);
+                }
+            }
+        });
+        listener.Start();
+        var stream = new GatedStream();
+        var logger = new TestLogger<JsonLinesDecisionLog>();
+        var log = new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = "unused", Capacity = 4, FullMode = mode, Name = name }, stream, logger);
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), extraSink: log);
+
+        for (var i = 0; i < Produced; i++)
+        {
+            fixture.Call("t");
+        }
+
+        stream.Open();
+        await log.DisposeAsync();
+
+        var written = stream.Lines();
+        Assert.True(log.DroppedCount > 0, "a queue of 4 behind a blocked writer must drop");
+        Assert.Equal(Produced, written + log.DroppedCount);
+        Assert.Equal(log.WrittenCount, written);
+        Assert.Equal(log.DroppedCount, Interlocked.Read(ref metricDropped));
+        Assert.Contains(logger.Messages, m => m.Contains($"dropped {log.DroppedCount} records", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FlushAsync_AfterWrites_EverythingBeforeIsInTheFile()
+    {
+        var path = Path.Combine(_folder, "flush.jsonl");
+        await using var log = new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = path, Capacity = 16 });
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), extraSink: log);
+
+        var arguments = JsonDocument.Parse("""{"x": 1}""").RootElement;
+        for (var i = 0; i < 100; i++)
+        {
+            // A queue of 16 may push back: the authorization then completes when the writer makes room.
+            await fixture.Authorizer.AuthorizeAsync(new ToolCall("t", arguments));
+        }
+
+        await log.FlushAsync();
+
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        var lines = (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(100, lines.Length);
+        using var first = JsonDocument.Parse(lines[0]);
+        Assert.Equal("t", first.RootElement.GetProperty("tool").GetString());
+        Assert.Equal("x", first.RootElement.GetProperty("arg_keys")[0].GetString());
+    }
+
+    [Fact]
+    public async Task WriteAsync_AfterDispose_CountedAsDropped()
+    {
+        var log = new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = Path.Combine(_folder, "closed.jsonl") });
+        await log.DisposeAsync();
+
+        await log.WriteAsync(new DecisionRecord { Timestamp = default, Tool = "t", Outcome = DecisionOutcome.Allow, Rule = "r", Message = "m", PolicyRevision = "v" });
+
+        Assert.Equal(1, log.DroppedCount);
+    }
+
+    [Fact]
+    public void Constructor_InvalidOptions_ListsEveryProblem()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = "", Capacity = 0 }));
+
+        Assert.Contains("Path is required", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Capacity must be positive", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A stream whose writes block until <see cref="Open"/> is called: a writer that cannot keep up.</summary>
+    private sealed class GatedStream : Stream
+    {
+        private readonly ManualResetEventSlim _gate = new(false);
+        private readonly MemoryStream _inner = new();
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _inner.Length;
+
+        public override long Position { get => _inner.Position; set => throw new NotSupportedException(); }
+
+        public void Open() => _gate.Set();
+
+        public int Lines()
+        {
+            lock (_inner)
+            {
+                return _inner.ToArray().Count(b => b == (byte)'\n');
+            }
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            _gate.Wait();
+            lock (_inner)
+            {
+                _inner.Write(buffer, offset, count);
+            }
+        }
+
+        public override void Flush() => _gate.Wait();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}

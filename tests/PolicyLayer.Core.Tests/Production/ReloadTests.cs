@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using PolicyLayer.Authorization;
+using PolicyLayer.Counters;
+using PolicyLayer.Policies;
+using PolicyLayer.Reload;
+
+namespace PolicyLayer.Tests.Production;
+
+public sealed class ReloadTests : IDisposable
+{
+    private const string Allowing = """{ "version": "1", "default": "deny", "tools": { "t": {} } }""";
+    private const string Denying = """{ "version": "1", "default": "deny", "tools": { "t": { "action": "deny", "reason": "Off." } } }""";
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "policylayer-reload", Guid.NewGuid().ToString("N"));
+
+    public ReloadTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Apply_InvalidText_KeepsLastGoodPolicyAndLogsEveryErrorWithLineAndColumn()
+    {
+        var authorizer = new PolicyAuthorizer(Policy.Parse(Allowing), new InMemoryCounterStore());
+        var logger = new TestLogger<PolicyReloader>();
+        using var reloader = new PolicyReloader(authorizer, new PolicyReloaderOptions { Watch = false }, logger);
+        var before = authorizer.Policy!.Revision;
+
+        var result = reloader.Apply("""
+            { "version": "1", "default": "deny",
+              "tools": { "t": { "limits": [ { "counter": "c", "window": "minute", "max": 0 } ] },
+                         "u": { "requier": [] } } }
+            """, "policy.json");
+
+        Assert.Equal(PolicyReloadStatus.Rejected, result.Status);
+        Assert.True(result.Errors.Count >= 2);
+        Assert.Equal(before, authorizer.Policy!.Revision);
+        Assert.True(ProductionFixture.Sync(authorizer, new ToolCall("t")).IsAllowed);
+        foreach (var error in result.Errors)
+        {
+            Assert.True(error.Line > 0 && error.Column > 0);
+            Assert.Contains(logger.Messages, m => m.Contains($"policy.json:{error.Line}:{error.Column}: error {error.Code}", StringComparison.Ordinal));
+        }
+
+        Assert.Contains(logger.Messages, m => m.Contains($"the last good policy (revision {before}) stays in force", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Apply_CounterDefinitionUnchanged_BudgetSurvives()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 2 } ] } }"""));
+        using var reloader = new PolicyReloader(fixture.Authorizer, new PolicyReloaderOptions { Watch = false });
+        fixture.Call("t");
+        fixture.Call("t");
+
+        // Different text (another tool, same counter definition): a new revision, the same budget.
+        var result = reloader.Apply(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 2 } ] }, "u": {} }"""));
+
+        Assert.Equal(PolicyReloadStatus.Applied, result.Status);
+        Assert.Empty(result.RestartedCounters);
+        var third = fixture.Call("t");
+        Assert.False(third.IsAllowed);
+        Assert.Equal(result.Policy!.Revision, third.PolicyRevision);
+    }
+
+    [Fact]
+    public void Apply_CounterDefinitionChanged_BudgetStartsAfreshAndLogSaysSo()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 2 } ] } }"""));
+        var logger = new TestLogger<PolicyReloader>();
+        using var reloader = new PolicyReloader(fixture.Authorizer, new PolicyReloaderOptions { Watch = false }, logger);
+        fixture.Call("t");
+        fixture.Call("t");
+
+        var result = reloader.Apply(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 3 } ] } }"""));
+
+        Assert.Equal(["c"], result.RestartedCounters);
+        Assert.Contains(logger.Messages, m => m.Contains("Counter 'c' changed", StringComparison.Ordinal) && m.Contains("start afresh", StringComparison.Ordinal));
+        Assert.True(fixture.Call("t").IsAllowed);
+        Assert.True(fixture.Call("t").IsAllowed);
+        Assert.True(fixture.Call("t").IsAllowed);
+        Assert.False(fixture.Call("t").IsAllowed);
+    }
+
+    [Fact]
+    public void Apply_SameText_Unchanged()
+    {
+        var authorizer = new PolicyAuthorizer(Policy.Parse(Allowing), new InMemoryCounterStore());
+        using var reloader = new PolicyReloader(authorizer, new PolicyReloaderOptions { Watch = false });
+
+        Assert.Equal(PolicyReloadStatus.Unchanged, reloader.Apply(Allowing).Status);
+    }
+
+    [Fact]
+    public async Task Reload_RacesWithAuthorizations_EveryDecisionUnderExactlyOneLoadedRevision()
+    {
+        var path = Path.Combine(_folder, "policy.json");
+        File.WriteAllText(path, Allowing);
+        var sink = new CollectingSink();
+        var authorizer = new PolicyAuthorizer(Policy.LoadFile(path).Policy, new InMemoryCounterStore(), new PolicyAuthorizerOptions { DecisionSinks = [sink] });
+        using var reloader = new PolicyReloader(authorizer, new PolicyReloaderOptions { PolicyFile = path, Watch = false });
+        var allowRevision = authorizer.Policy!.Revision;
+        var denyRevision = Policy.Parse(Denying).Revision;
+        var decisions = new ConcurrentBag<(DecisionOutcome Outcome, string Revision)>();
+        using var stop = new CancellationTokenSource();
+        var arguments = JsonDocument.Parse("{}").RootElement;
+
+        var workers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            var count = 0;
+            while (!stop.IsCancellationRequested || count < 1000)
+            {
+                var decision = await authorizer.AuthorizeAsync(new ToolCall("t", arguments));
+                decisions.Add((decision.Outcome, decision.PolicyRevision));
+                count++;
+            }
+
+            return count;
+        })).ToArray();
+
+        var applied = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            // Through the file, as the watcher does: alternate valid texts, and now and then an invalid one.
+            File.WriteAllText(path, i % 250 == 7 ? "{ \"version\": \"2\" " : i % 2 == 0 ? Denying : Allowing);
+            var result = reloader.Reload();
+            applied += result.Status == PolicyReloadStatus.Applied ? 1 : 0;
+            Assert.Contains(authorizer.Policy!.Revision, new[] { allowRevision, denyRevision });
+        }
+
+        await stop.CancelAsync();
+        var made = (await Task.WhenAll(workers)).Sum();
+
+        Assert.True(applied > 900);
+        Assert.Equal(made, decisions.Count);
+        Assert.Equal(made, sink.Records.Count);
+        Assert.All(decisions, d =>
+        {
+            Assert.True(d.Revision == allowRevision || d.Revision == denyRevision, $"unknown revision {d.Revision}");
+            Assert.Equal(d.Revision == allowRevision ? DecisionOutcome.Allow : DecisionOutcome.Deny, d.Outcome);
+        });
+        Assert.All(sink.Records, r => Assert.Equal(r.PolicyRevision == allowRevision ? DecisionOutcome.Allow : DecisionOutcome.Deny, r.Outcome));
+    }
+
+    [Fact]
+    public async Task Watcher_FileChanges_PolicyReloaded()
+    {
+        var path = Path.Combine(_folder, "watched.json");
+        File.WriteAllText(path, Allowing);
+        var authorizer = new PolicyAuthorizer(Policy.LoadFile(path).Policy, new InMemoryCounterStore());
+        var logger = new TestLogger<PolicyReloader>();
+        var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        logger.OnMessage = m =>
+        {
+            if (m.StartsWith("Policy reloaded", StringComparison.Ordinal))
+            {
+                reloaded.TrySetResult();
+            }
+        };
+        using var reloader = new PolicyReloader(authorizer, new PolicyReloaderOptions { PolicyFile = path, Debounce = TimeSpan.Zero }, logger, TimeProvider.System);
+
+        File.WriteAllText(path, Denying);
+        await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Policy.Parse(Denying).Revision, authorizer.Policy!.Revision);
+    }
+}

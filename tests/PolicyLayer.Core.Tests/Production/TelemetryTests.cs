@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using PolicyLayer.Authorization;
+using PolicyLayer.Counters;
+using PolicyLayer.Diagnostics;
+using PolicyLayer.Policies;
+
+namespace PolicyLayer.Tests.Production;
+
+/// <summary>Listeners are process-wide, so these tests do not run beside each other.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "Telemetry";
+}
+
+[Collection(TelemetryCollection.Name)]
+public class TelemetryTests
+{
+    [Fact]
+    public void Authorize_MeterListener_CountsDecisionsWithTagsAndDuration()
+    {
+        var tool = "metrics_tool_" + Guid.NewGuid().ToString("N");
+        var fixture = new ProductionFixture(ProductionFixture.Policy($$"""{ "{{tool}}": { "limits": [ { "counter": "c", "window": "minute", "max": 1 } ] } }"""));
+        var decisions = new ConcurrentBag<(long Value, Dictionary<string, object?> Tags)>();
+        var durations = new ConcurrentBag<(double Value, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == PolicyLayerTelemetry.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var map = ToMap(tags);
+            if (instrument.Name == PolicyLayerTelemetry.DecisionsName && Equals(map[PolicyLayerTelemetry.ToolTag], tool))
+            {
+                decisions.Add((value, map));
+            }
+        });
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == PolicyLayerTelemetry.DurationName)
+            {
+                durations.Add((value, ToMap(tags)));
+            }
+        });
+        listener.Start();
+
+        fixture.Call(tool);
+        fixture.Call(tool);
+        fixture.Call("not_listed_" + Guid.NewGuid().ToString("N"));
+
+        Assert.Equal(2, decisions.Count);
+        Assert.Contains(decisions, d => Equals(d.Tags[PolicyLayerTelemetry.OutcomeTag], "allow") && Equals(d.Tags[PolicyLayerTelemetry.RuleTag], $"/tools/{tool}"));
+        Assert.Contains(decisions, d => Equals(d.Tags[PolicyLayerTelemetry.OutcomeTag], "deny") && Equals(d.Tags[PolicyLayerTelemetry.RuleTag], $"/tools/{tool}/limits/0"));
+        Assert.All(decisions, d => Assert.Equal("enforce", d.Tags[PolicyLayerTelemetry.ModeTag]));
+        Assert.True(durations.Count >= 3);
+        Assert.All(durations, d => Assert.True(d.Value >= 0));
+    }
+
+    [Fact]
+    public void Authorize_UnlistedTool_TaggedUnlistedSoCallersCannotGrowCardinality()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("{}"));
+        var tools = new ConcurrentBag<object?>();
+        using var listener = Listen<long>(PolicyLayerTelemetry.DecisionsName, (_, tags) => tools.Add(tags[PolicyLayerTelemetry.ToolTag]));
+
+        var unique = "random_" + Guid.NewGuid().ToString("N");
+        fixture.Call(unique);
+
+        Assert.DoesNotContain(unique, tools);
+        Assert.Contains("(unlisted)", tools);
+    }
+
+    [Fact]
+    public void Authorize_ActivityListener_OneSpanWithTags()
+    {
+        var tool = "span_tool_" + Guid.NewGuid().ToString("N");
+        var fixture = new ProductionFixture(ProductionFixture.Policy($$"""{ "{{tool}}": { "action": "deny" } }"""));
+        var spans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PolicyLayerTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var decision = fixture.Call(tool);
+
+        var span = Assert.Single(spans, s => Equals(s.GetTagItem(PolicyLayerTelemetry.ToolTag), tool));
+        Assert.Equal(PolicyLayerTelemetry.AuthorizeActivityName, span.OperationName);
+        Assert.Equal("deny", span.GetTagItem(PolicyLayerTelemetry.OutcomeTag));
+        Assert.Equal($"/tools/{tool}", span.GetTagItem(PolicyLayerTelemetry.RuleTag));
+        Assert.Equal(decision.PolicyRevision, span.GetTagItem(PolicyLayerTelemetry.RevisionTag));
+    }
+
+    [Fact]
+    public void Authorize_FailingStore_CountsStoreError()
+    {
+        var authorizer = new PolicyAuthorizer(
+            Policy.Parse("""{ "version": "1", "default": "deny", "tools": { "t": { "limits": [ { "counter": "c", "window": "minute", "max": 5 } ] } } }"""),
+            new UnavailableStore());
+        long errors = 0;
+        using var listener = Listen<long>(PolicyLayerTelemetry.StoreErrorsName, (value, _) => Interlocked.Add(ref errors, value));
+
+        var decision = ProductionFixture.Sync(authorizer, new ToolCall("t"));
+
+        Assert.False(decision.IsAllowed);
+        Assert.True(Interlocked.Read(ref errors) >= 1, "the refused reservation is counted (other tests may add to this process-wide counter)");
+    }
+
+    [Fact]
+    public void Authorize_NoSinkNoListener_AllocatesNothing()
+    {
+        var authorizer = new PolicyAuthorizer(Policy.Parse("""{ "version": "1", "default": "deny", "tools": { "t": {} } }"""), new InMemoryCounterStore());
+        var call = new ToolCall("t", JsonDocument.Parse("""{"a": 1}""").RootElement, "g", "s");
+        ProductionFixture.Sync(authorizer, call);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var allowed = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            allowed += ProductionFixture.Sync(authorizer, call).IsAllowed ? 1 : 0;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(1000, allowed);
+        Assert.Equal(0, allocated);
+    }
+
+    private static MeterListener Listen<T>(string name, Action<T, Dictionary<string, object?>> onMeasurement)
+        where T : struct
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == PolicyLayerTelemetry.MeterName && instrument.Name == name)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<T>((_, value, tags, _) => onMeasurement(value, ToMap(tags)));
+        listener.Start();
+        return listener;
+    }
+
+    private static Dictionary<string, object?> ToMap(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var map = new Dictionary<string, object?>();
+        foreach (var tag in tags)
+        {
+            map[tag.Key] = tag.Value;
+        }
+
+        return map;
+    }
+
+    private sealed class UnavailableStore : ICounterStore
+    {
+        public ValueTask<ReservationResult> TryReserveAsync(ReadOnlyMemory<CounterRequest> requests, CancellationToken cancellationToken = default) =>
+            new(ReservationResult.Unavailable("down"));
+
+        public ValueTask RefundAsync(ReadOnlyMemory<CounterRequest> requests, long reservationTimestamp, CancellationToken cancellationToken = default) => default;
+    }
+}
