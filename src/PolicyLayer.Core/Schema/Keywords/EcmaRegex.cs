@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using PolicyLayer.Text;
 
 namespace PolicyLayer.Schema.Keywords;
 
@@ -37,29 +38,57 @@ internal static class EcmaRegex
 
         try
         {
-            regex = new SchemaRegex(pattern, new Regex(translated, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant));
+            // The interpreter's constructor checks the syntax cheaply. The linear-time engine's automaton is by far
+            // the most expensive part of loading a policy, so it is built on the pattern's first use instead.
+            var backtracking = RegexCache.Get(translated, RegexOptions.CultureInvariant, timeout);
+            regex = NeedsBacktracking(translated)
+                ? new SchemaRegex(pattern, backtracking)
+                : new SchemaRegex(pattern, translated, backtracking);
             return true;
-        }
-        catch (NotSupportedException)
-        {
-            // Backreferences or lookarounds: only the backtracking engine has them; bound it by time instead.
         }
         catch (ArgumentException e)
         {
             error = e.Message;
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether a (translated) pattern uses a construct the linear-time engine cannot run: backreferences,
+    /// lookarounds, atomic groups or conditionals. Escaped characters and character classes are skipped.
+    /// </summary>
+    internal static bool NeedsBacktracking(string pattern)
+    {
+        var inClass = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '\\')
+            {
+                if (!inClass && i + 1 < pattern.Length && ((char.IsAsciiDigit(pattern[i + 1]) && pattern[i + 1] != '0') || pattern[i + 1] == 'k'))
+                {
+                    return true;
+                }
+
+                i++;
+            }
+            else if (inClass)
+            {
+                inClass = c != ']';
+            }
+            else if (c == '[')
+            {
+                inClass = true;
+            }
+            else if (c == '(' && i + 2 < pattern.Length && pattern[i + 1] == '?'
+                && (pattern[i + 2] is '=' or '!' or '>' or '('
+                    || (pattern[i + 2] == '<' && i + 3 < pattern.Length && pattern[i + 3] is '=' or '!')))
+            {
+                return true;
+            }
         }
 
-        try
-        {
-            regex = new SchemaRegex(pattern, new Regex(translated, RegexOptions.CultureInvariant, timeout));
-            return true;
-        }
-        catch (ArgumentException e)
-        {
-            error = e.Message;
-            return false;
-        }
+        return false;
     }
 
     // ECMA-262 spells General_Category values in full (\p{Letter}); .NET only knows the short aliases (\p{L}).

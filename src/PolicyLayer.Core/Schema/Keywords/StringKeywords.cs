@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using PolicyLayer.Text;
 using PolicyLayer.Json;
 using PolicyLayer.Schema.Evaluation;
 using PolicyLayer.Schema.Formats;
@@ -99,20 +100,62 @@ internal enum RegexOutcome
     Timeout,
 }
 
-/// <summary>A compiled pattern: linear-time when possible, otherwise backtracking with a timeout.</summary>
-internal sealed class SchemaRegex(string source, Regex regex)
+/// <summary>
+/// A compiled pattern: linear-time when possible, otherwise backtracking with a timeout. The linear-time automaton is
+/// built on first use (building it is costly and a policy may hold hundreds of patterns); until then, and if the
+/// engine turns out not to support the pattern, the checked backtracking form stands by.
+/// </summary>
+internal sealed class SchemaRegex
 {
-    public string Source { get; } = source;
+    private readonly string? _linearPattern;
+    private readonly Regex _backtracking;
+    private Regex? _regex;
+
+    /// <summary>A pattern that runs on the backtracking engine (with a timeout).</summary>
+    public SchemaRegex(string source, Regex backtracking)
+    {
+        Source = source;
+        _backtracking = backtracking;
+        _regex = backtracking;
+    }
+
+    /// <summary>A pattern that runs on the linear-time engine, built on first use.</summary>
+    public SchemaRegex(string source, string linearPattern, Regex backtracking)
+    {
+        Source = source;
+        _linearPattern = linearPattern;
+        _backtracking = backtracking;
+    }
+
+    public string Source { get; }
 
     public RegexOutcome Match(ReadOnlySpan<char> text)
     {
         try
         {
-            return regex.IsMatch(text) ? RegexOutcome.Match : RegexOutcome.NoMatch;
+            return (_regex ?? Build()).IsMatch(text) ? RegexOutcome.Match : RegexOutcome.NoMatch;
         }
         catch (RegexMatchTimeoutException)
         {
             return RegexOutcome.Timeout;
         }
+    }
+
+    private Regex Build()
+    {
+        Regex built;
+        try
+        {
+            built = RegexCache.Get(_linearPattern!, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
+        }
+        catch (NotSupportedException)
+        {
+            // A construct the scan did not catch: keep the time-bounded backtracking form.
+            built = _backtracking;
+        }
+
+        // Two threads may both build it; both get equal regexes (the cache usually hands out the same one).
+        _regex = built;
+        return built;
     }
 }
