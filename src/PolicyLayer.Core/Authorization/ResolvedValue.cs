@@ -77,24 +77,25 @@ internal readonly struct ResolvedValue
         }
 
         var root = path.Root == PathRoot.Args ? call.Arguments : call.Caller;
-        var segments = path.Segments;
-        if (segments.Count == 0)
+        var segments = path.SegmentArray;
+        if (segments.Length == 0)
         {
             return root.TryGetElement(out var whole) ? Of(whole) : new ResolvedValue(true, default, null, root);
         }
 
-        if (root.RootKind != JsonValueKind.Object || !root.TryGetProperty(segments[0], out var current))
+        var utf8 = path.Utf8Segments;
+        if (root.RootKind != JsonValueKind.Object || !root.TryGetProperty(segments[0], utf8[0], out var current))
         {
             return Missing;
         }
 
         var indexes = path.Indexes;
-        for (var i = 1; i < segments.Count; i++)
+        for (var i = 1; i < segments.Length; i++)
         {
             switch (current.ValueKind)
             {
                 case JsonValueKind.Object:
-                    if (!current.TryGetProperty(segments[i], out current))
+                    if (!current.TryGetProperty(utf8[i], out current))
                     {
                         return Missing;
                     }

@@ -31,6 +31,8 @@ public sealed class PolicyPath
         Root = root;
         Segments = segments;
         Indexes = Array.ConvertAll(segments, s => int.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) ? i : -1);
+        Utf8Segments = Array.ConvertAll(segments, System.Text.Encoding.UTF8.GetBytes);
+        SegmentArray = segments;
     }
 
     /// <summary>The path as written.</summary>
@@ -44,6 +46,11 @@ public sealed class PolicyPath
 
     /// <summary>For each segment, its value as an array index, or -1.</summary>
     internal int[] Indexes { get; }
+
+    /// <summary>The segments encoded once, so looking them up in JSON does not transcode on every call.</summary>
+    internal byte[][] Utf8Segments { get; }
+
+    internal string[] SegmentArray { get; }
 
     /// <summary>Parses a path.</summary>
     /// <param name="text">The path text.</param>
