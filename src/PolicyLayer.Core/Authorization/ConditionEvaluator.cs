@@ -30,10 +30,10 @@ internal static class ConditionEvaluator
             ConditionOperator.Neq => Result(!AreEqual(actual, expected)),
             ConditionOperator.In => Result(IsAnyOf(actual, expected)),
             ConditionOperator.NotIn => Result(!IsAnyOf(actual, expected)),
-            ConditionOperator.Lt => CompareNumber(actual, expected, c => c < 0),
-            ConditionOperator.Lte => CompareNumber(actual, expected, c => c <= 0),
-            ConditionOperator.Gt => CompareNumber(actual, expected, c => c > 0),
-            ConditionOperator.Gte => CompareNumber(actual, expected, c => c >= 0),
+            ConditionOperator.Lt => CompareNumber(actual, condition, c => c < 0),
+            ConditionOperator.Lte => CompareNumber(actual, condition, c => c <= 0),
+            ConditionOperator.Gt => CompareNumber(actual, condition, c => c > 0),
+            ConditionOperator.Gte => CompareNumber(actual, condition, c => c >= 0),
             ConditionOperator.Regex => MatchRegex(condition, actual),
             ConditionOperator.Contains => Contains(actual, expected),
             _ => ConditionResult.TypeMismatch,
@@ -65,7 +65,7 @@ internal static class ConditionEvaluator
         return false;
     }
 
-    private static ConditionResult CompareNumber(in ResolvedValue actual, JsonElement expected, Func<int, bool> test)
+    private static ConditionResult CompareNumber(in ResolvedValue actual, Condition condition, Func<int, bool> test)
     {
         // Numeric strings are never converted: "150" is a type mismatch, which deny_if treats as matching.
         if (actual.Kind != JsonValueKind.Number)
@@ -73,7 +73,7 @@ internal static class ConditionEvaluator
             return ConditionResult.TypeMismatch;
         }
 
-        return Result(test(JsonValues.CompareNumbers(actual.Element, expected)));
+        return Result(test(JsonNumbers.Compare(actual.Element, condition.Value!.Value, condition.DecimalValue)));
     }
 
     private static ConditionResult MatchRegex(Condition condition, in ResolvedValue actual)

@@ -13,6 +13,11 @@ public sealed class Condition
         Operator = op;
         Value = value;
         CompiledRegex = regex;
+        if (value is { ValueKind: JsonValueKind.Number } number && Json.JsonNumbers.TryGetExactDecimal(number, out var exact))
+        {
+            DecimalValue = exact;
+        }
+
         Description = value is { } v ? $"{path.Text} {opText} {v.GetRawText()}" : $"{path.Text} {opText}";
     }
 
@@ -32,6 +37,9 @@ public sealed class Condition
     public string Description { get; }
 
     internal Regex? CompiledRegex { get; }
+
+    /// <summary>The value as a decimal when it is a number a decimal holds exactly (the fast comparison path).</summary>
+    internal decimal? DecimalValue { get; }
 
     /// <inheritdoc />
     public override string ToString() => Description;

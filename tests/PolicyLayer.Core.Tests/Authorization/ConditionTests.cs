@@ -186,3 +186,26 @@ public class ConditionTests
         Assert.True(decision.IsAllowed);
     }
 }
+
+public class NumberComparisonTests
+{
+    [Theory]
+    [InlineData("100", "100.0", 0)]
+    [InlineData("100", "99.99999999999999999", -1)]
+    [InlineData("100", "100.00000000000000001", 1)]
+    [InlineData("0.1", "1e-1", 0)]
+    [InlineData("1e2", "100", 0)]
+    [InlineData("-5", "-5.000000000000000000000000000000001", -1)]
+    [InlineData("1", "1e-40", -1)]
+    [InlineData("12345678901234567890", "12345678901234567891", 1)]
+    [InlineData("1", "123456789012345678901234567890123", 1)]
+    public void Compare_FastAndExactPathsAgree(string constant, string number, int expected)
+    {
+        using var c = System.Text.Json.JsonDocument.Parse(constant);
+        using var n = System.Text.Json.JsonDocument.Parse(number);
+        PolicyLayer.Json.JsonNumbers.TryGetExactDecimal(c.RootElement, out var fast);
+        decimal? constantDecimal = PolicyLayer.Json.JsonNumbers.TryGetExactDecimal(c.RootElement, out _) ? fast : null;
+        Assert.Equal(expected, Math.Sign(PolicyLayer.Json.JsonNumbers.Compare(n.RootElement, c.RootElement, constantDecimal)));
+        Assert.Equal(expected, Math.Sign(PolicyLayer.Json.JsonValues.CompareNumbers(n.RootElement, c.RootElement)));
+    }
+}
