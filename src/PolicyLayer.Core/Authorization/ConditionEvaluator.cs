@@ -49,7 +49,7 @@ internal static class ConditionEvaluator
             return expected.ValueKind == JsonValueKind.String && expected.ValueEquals(actual.Text);
         }
 
-        return JsonValues.DeepEquals(actual.Element.ValueKind == JsonValueKind.Undefined ? actual.ToElement() : actual.Element, expected);
+        return JsonValues.DeepEquals(actual.ToElement(), expected);
     }
 
     private static bool IsAnyOf(in ResolvedValue actual, JsonElement candidates)

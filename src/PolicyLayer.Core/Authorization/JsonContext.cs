@@ -1,11 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace PolicyLayer.Authorization;
 
 /// <summary>Source-generated serialization for the few values the library serializes itself.</summary>
 [JsonSerializable(typeof(string))]
-[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 internal sealed partial class JsonContext : JsonSerializerContext
 {
 }

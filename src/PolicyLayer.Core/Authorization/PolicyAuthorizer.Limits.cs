@@ -162,7 +162,7 @@ public sealed partial class PolicyAuthorizer
             return key.Text!;
         }
 
-        var element = key.Kind == JsonValueKind.Object && key.Element.ValueKind == JsonValueKind.Undefined ? key.ToElement() : key.Element;
+        var element = key.ToElement();
         return element.ValueKind == JsonValueKind.String ? element.GetString()! : "json:" + System.Text.Encoding.UTF8.GetString(JsonRaw.Utf8(element));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PolicyLayer.Json;
 using PolicyLayer.Policies;
 
 namespace PolicyLayer.Authorization;
@@ -53,13 +54,7 @@ internal readonly struct ResolvedValue
             return Element;
         }
 
-        var copy = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var property in WholeObject)
-        {
-            copy[property.Name] = property.Value;
-        }
-
-        return JsonSerializer.SerializeToElement(copy, JsonContext.Default.DictionaryStringJsonElement);
+        return InstanceElements.Of(WholeObject);
     }
 
     public static ResolvedValue Of(JsonElement element) => new(true, element, null, default);

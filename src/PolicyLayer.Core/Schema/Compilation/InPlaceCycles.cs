@@ -1,3 +1,4 @@
+using PolicyLayer.Json;
 using PolicyLayer.Schema.Evaluation;
 
 namespace PolicyLayer.Schema.Compilation;

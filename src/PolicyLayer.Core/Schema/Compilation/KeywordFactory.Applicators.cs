@@ -1,3 +1,4 @@
+using PolicyLayer.Json;
 using System.Text.Json;
 using PolicyLayer.Schema.Evaluation;
 using PolicyLayer.Schema.Keywords;

@@ -1,3 +1,4 @@
+using PolicyLayer.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -144,7 +145,7 @@ internal sealed class EvaluationState
         }
 
         var instanceLocation = InstancePointer();
-        var keywordLocation = keyword.Length == 0 ? schemaLocation : schemaLocation + "/" + EscapePointer(keyword);
+        var keywordLocation = keyword.Length == 0 ? schemaLocation : schemaLocation + "/" + JsonPointer.Escape(keyword);
         var shown = instanceLocation.Length == 0 ? "/" : instanceLocation;
         Errors.Add(new SchemaValidationError(instanceLocation, keywordLocation, keyword, $"{shown}: {message}"));
     }
@@ -166,14 +167,13 @@ internal sealed class EvaluationState
             }
             else
             {
-                builder.Append(EscapePointer(segment.Property.Name));
+                builder.Append(JsonPointer.Escape(segment.Property.Name));
             }
         }
 
         return builder.ToString();
     }
 
-    public static string EscapePointer(string segment) => segment.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     private readonly record struct PathSegment(JsonPropertyView Property, int Index);
 }

@@ -79,31 +79,3 @@ internal sealed class EnumKeyword(string nodeLocation, JsonElement[] values) : K
         return state.CollectsErrors && Fail(state, $"{ValueText.Describe(instance)} is not one of {string.Join(", ", values.Select(ValueText.Literal))}");
     }
 }
-
-/// <summary>Turns an instance into one <see cref="JsonElement"/>; a dictionary root is serialized (rare: const or enum on the root object).</summary>
-internal static class InstanceElements
-{
-    public static JsonElement Of(in JsonProperties instance)
-    {
-        if (instance.TryGetElement(out var element))
-        {
-            return element;
-        }
-
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            foreach (var property in instance)
-            {
-                writer.WritePropertyName(property.Name);
-                property.Value.WriteTo(writer);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 1024 });
-        return document.RootElement.Clone();
-    }
-}
