@@ -158,7 +158,7 @@ internal static class Explainer
         foreach (var limit in limits)
         {
             var counter = limit.Counter;
-            var budget = $"{Number(counter.Max)} per {Window(counter.Window)}, scope {counter.Scope.ToString().ToLowerInvariant()}";
+            var budget = $"{Number(counter.Max)} per {DecisionText.Window(counter.Window)}, scope {counter.Scope.ToString().ToLowerInvariant()}";
             if (decision.Rule == limit.Pointer && decision.Decision == "deny" && recorder.LastResult is null)
             {
                 add(1, $"{limit.Pointer} '{counter.Name}' ({budget}): {decision.Message}");
@@ -192,13 +192,4 @@ internal static class Explainer
     };
 
     private static string Number(decimal value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Window(TimeSpan window) => window.TotalSeconds switch
-    {
-        1 => "second",
-        60 => "minute",
-        3600 => "hour",
-        86400 => "day",
-        var s => $"{s.ToString(CultureInfo.InvariantCulture)} s",
-    };
 }

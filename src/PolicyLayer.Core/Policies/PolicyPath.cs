@@ -29,7 +29,6 @@ public sealed class PolicyPath
     {
         Text = text;
         Root = root;
-        Segments = segments;
         Indexes = Array.ConvertAll(segments, s => int.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) ? i : -1);
         Utf8Segments = Array.ConvertAll(segments, System.Text.Encoding.UTF8.GetBytes);
         SegmentArray = segments;
@@ -42,7 +41,7 @@ public sealed class PolicyPath
     public PathRoot Root { get; }
 
     /// <summary>The property names (or array indexes) below the root.</summary>
-    public IReadOnlyList<string> Segments { get; }
+    public IReadOnlyList<string> Segments => SegmentArray;
 
     /// <summary>For each segment, its value as an array index, or -1.</summary>
     internal int[] Indexes { get; }
