@@ -231,6 +231,8 @@ public sealed class InMemoryCounterStore : ICounterStore
 
                     if (anyRemoved)
                     {
+                        // Release before forgetting: the finally block releases through the entries' budgets.
+                        ReleaseAll(entries, ref locked);
                         ForgetRemoved(entries);
                         continue;
                     }

@@ -198,6 +198,35 @@ public sealed class InMemoryCounterStoreTests
     }
 
     [Fact]
+    public async Task TryReserveMany_BudgetDroppedBetweenLookupAndLock_LooksItUpAgainAndReserves()
+    {
+        // The clock is read while the second budget is created; that read sweeps away the first one, which is
+        // new and so still empty. The reservation then finds it marked removed under its lock and must start over
+        // with a fresh budget instead of failing or keeping the lock.
+        var clock = new SweepOnReadTimeProvider(_time.GetUtcNow());
+        var store = new InMemoryCounterStore(clock, new InMemoryCounterStoreOptions { SweepInterval = TimeSpan.FromHours(1) });
+        CounterKey first = new(new CounterDefinition("first", Minute, 5), "g");
+        CounterKey second = new(new CounterDefinition("second", Minute, 5), "g");
+        int reads = 0;
+        clock.OnRead = () =>
+        {
+            // Read 1 creates the first budget; read 2 creates the second.
+            if (++reads == 2)
+            {
+                Assert.Equal(1, store.Sweep());
+            }
+        };
+
+        ReservationResult result = await store.TryReserveAsync(new[] { new CounterRequest(first, 1), new CounterRequest(second, 1) });
+
+        Assert.True(result.IsAdmitted);
+        Assert.Equal(2, store.BudgetCount);
+        clock.OnRead = null;
+        Assert.Equal(4, CountRoom(store, first));
+        Assert.Equal(4, CountRoom(store, second));
+    }
+
+    [Fact]
     public async Task Refund_CostNotPositive_Throws()
     {
         InMemoryCounterStore store = CreateSut();
@@ -249,5 +278,42 @@ public sealed class InMemoryCounterStoreTests
         public DateTimeOffset Now { get; set; } = now;
 
         public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private static int CountRoom(ICounterStore store, CounterKey key)
+    {
+        int room = 0;
+        while (store.TryReserveAsync(new[] { new CounterRequest(key, 1) }).Result.IsAdmitted)
+        {
+            room++;
+        }
+
+        return room;
+    }
+
+    /// <summary>A fixed clock that runs a callback on every read, once at a time (the callback may read it too).</summary>
+    private sealed class SweepOnReadTimeProvider(DateTimeOffset now) : TimeProvider
+    {
+        private bool _inCallback;
+
+        public Action? OnRead { get; set; }
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            if (OnRead is { } onRead && !_inCallback)
+            {
+                _inCallback = true;
+                try
+                {
+                    onRead();
+                }
+                finally
+                {
+                    _inCallback = false;
+                }
+            }
+
+            return now;
+        }
     }
 }
