@@ -13,12 +13,12 @@ public sealed partial class PolicyAuthorizer
     private ValueTask<AuthorizationDecision> ReserveLimits(in ToolCall call, ToolRules? tool, ToolRules allTools, string allowRule, string revision, CancellationToken cancellationToken)
     {
         var reservation = Reservation.Rent();
-        var refusal = tool is null ? null : AddRequests(call, tool, reservation, revision);
-        refusal ??= AddRequests(call, allTools, reservation, revision);
-        if (refusal is { } refused)
+        Limit? unreadable = null;
+        var problem = (tool is null ? null : AddRequests(call, tool, reservation, out unreadable)) ?? AddRequests(call, allTools, reservation, out unreadable);
+        if (problem is not null)
         {
             reservation.Return();
-            return new(refused);
+            return new(Deny(unreadable!.Pointer, problem, revision));
         }
 
         if (reservation.Count == 0)
@@ -99,8 +99,12 @@ public sealed partial class PolicyAuthorizer
         }
     }
 
-    /// <summary>Adds one request per limit; returns a refusal when a cost or key cannot be read from the call.</summary>
-    private static AuthorizationDecision? AddRequests(in ToolCall call, ToolRules rules, Reservation reservation, string revision)
+    /// <summary>Adds one request per limit.</summary>
+    /// <returns>
+    /// <see langword="null"/>, or why a cost or key cannot be read from the call (the call is refused), with the
+    /// limit in <paramref name="unreadable"/>. The refusal is built by the caller, off this hot loop.
+    /// </returns>
+    private static string? AddRequests(in ToolCall call, ToolRules rules, Reservation reservation, out Limit? unreadable)
     {
         foreach (var limit in rules.LimitArray)
         {
@@ -108,19 +112,20 @@ public sealed partial class PolicyAuthorizer
             if (limit.CostPath is { } costPath)
             {
                 var value = ResolvedValue.Resolve(costPath, call);
+                unreadable = limit;
                 if (!value.Found || value.IsNull)
                 {
-                    return Deny(limit.Pointer, DecisionText.InvalidCost(limit, "is missing"), revision);
+                    return DecisionText.InvalidCost(limit, "is missing");
                 }
 
                 if (value.Kind != JsonValueKind.Number || !value.Element.TryGetDecimal(out cost))
                 {
-                    return Deny(limit.Pointer, DecisionText.InvalidCost(limit, value.Kind == JsonValueKind.Number ? "is not a number this library can count exactly" : "is not a number"), revision);
+                    return DecisionText.InvalidCost(limit, value.Kind == JsonValueKind.Number ? "is not a number this library can count exactly" : "is not a number");
                 }
 
                 if (cost < 0)
                 {
-                    return Deny(limit.Pointer, DecisionText.InvalidCost(limit, "is negative"), revision);
+                    return DecisionText.InvalidCost(limit, "is negative");
                 }
 
                 if (cost == 0)
@@ -135,7 +140,8 @@ public sealed partial class PolicyAuthorizer
                 var key = ResolvedValue.Resolve(keyPath, call);
                 if (!key.Found || key.IsNull)
                 {
-                    return Deny(limit.Pointer, DecisionText.MissingKey(limit), revision);
+                    unreadable = limit;
+                    return DecisionText.MissingKey(limit);
                 }
 
                 keyValue = KeyText(key);
@@ -151,6 +157,7 @@ public sealed partial class PolicyAuthorizer
             reservation.Add(new CounterRequest(new CounterKey(limit.Counter, partition, keyValue), cost), limit);
         }
 
+        unreadable = null;
         return null;
     }
 

@@ -25,9 +25,10 @@ namespace PolicyLayer.Counters;
 /// all or nothing. Requests for the same key are added up first. A reservation of one request takes one
 /// lock.</para>
 /// <para><b>Time.</b> From the injected <see cref="TimeProvider"/> (<see cref="TimeProvider.GetUtcNow"/>
-/// ticks), read under the budgets' locks. If the clock goes backwards the store's time stands still until it
-/// catches up, so a budget is never rewound and a reservation's <see cref="ReservationResult.Timestamp"/>
-/// always names the segment its cost landed in; <see cref="RefundAsync"/> subtracts from that segment while it
+/// ticks), read under the budgets' locks. If the clock goes backwards, each budget's time stands still until
+/// the clock catches up with the latest time that budget has seen (a reservation of several budgets uses the
+/// latest of theirs), so a budget is never rewound and a reservation's <see cref="ReservationResult.Timestamp"/>
+/// always names the segment its cost landed in; no lock or shared variable is taken for the clock itself; <see cref="RefundAsync"/> subtracts from that segment while it
 /// still counts, never below zero.</para>
 /// <para><b>Memory.</b> A budget that counts nothing any more (idle for longer than its window plus a
 /// segment, or fully refunded) is equivalent to a new one and is dropped by a sweep that a reservation runs
@@ -47,11 +48,17 @@ public sealed class InMemoryCounterStore : ICounterStore
         "The in-memory counter store holds its maximum number of budgets (InMemoryCounterStoreOptions.MaxBudgets); " +
         "raise MaxBudgets, or use fewer distinct limit keys."));
 
-    private readonly ConcurrentDictionary<CounterKey, SlidingWindowBudget> _budgets = new();
+    // Budgets of counters without a key path, by counter, then by partition: a plain string key hashes with the
+    // runtime's fast string hash (which switches itself to a randomized one if collisions pile up), far cheaper
+    // than a randomized hash of the composite key on every call. The per-counter tables are never removed (a
+    // reserver may hold one while the sweep runs); there is one per distinct counter definition.
+    private readonly ConcurrentDictionary<CounterDefinition, ConcurrentDictionary<string, SlidingWindowBudget>> _unkeyed = new();
+
+    // Budgets of counters with a key path (partition and key value).
+    private readonly ConcurrentDictionary<CounterKey, SlidingWindowBudget> _keyed = new();
     private readonly TimeProvider _timeProvider;
     private readonly long _sweepIntervalTicks;
     private readonly int _maxBudgets;
-    private long _lastNow;
     private long _nextSweep;
     private long _lastSequence;
     private int _budgetCount;
@@ -84,11 +91,11 @@ public sealed class InMemoryCounterStore : ICounterStore
         Validate(span);
         if (span.IsEmpty)
         {
-            return new(ReservationResult.Admitted(Now()));
+            return new(ReservationResult.Admitted(ReadClock()));
         }
 
-        ReservationResult? result = span.Length == 1 ? ReserveOne(span[0]) : ReserveMany(span);
-        return result is { } answer ? new(answer) : StoreFull;
+        bool stored = span.Length == 1 ? ReserveOne(span[0], out ReservationResult result) : ReserveMany(span, out result);
+        return stored ? new(result) : StoreFull;
     }
 
     /// <inheritdoc />
@@ -101,7 +108,7 @@ public sealed class InMemoryCounterStore : ICounterStore
         foreach (ref readonly CounterRequest request in span)
         {
             // A budget that is gone counted nothing, so there is nothing to give back: never create one here.
-            if (!_budgets.TryGetValue(request.Key, out SlidingWindowBudget? budget))
+            if (FindBudget(request.Key) is not { } budget)
             {
                 continue;
             }
@@ -111,7 +118,7 @@ public sealed class InMemoryCounterStore : ICounterStore
             {
                 if (!budget.IsRemoved)
                 {
-                    budget.AdvanceTo(Now());
+                    budget.AdvanceTo(ReadClock());
                     budget.Refund(request.Cost, reservationTimestamp);
                 }
             }
@@ -126,7 +133,7 @@ public sealed class InMemoryCounterStore : ICounterStore
 
     /// <summary>Drops every budget that counts nothing now.</summary>
     /// <returns>How many budgets were dropped.</returns>
-    internal int Sweep() => Sweep(Now());
+    internal int Sweep() => Sweep(ReadClock());
 
     private static void Validate(ReadOnlySpan<CounterRequest> requests)
     {
@@ -144,11 +151,13 @@ public sealed class InMemoryCounterStore : ICounterStore
         }
     }
 
-    private ReservationResult? ReserveOne(in CounterRequest request)
+    /// <returns><see langword="false"/> when the store is full.</returns>
+    private bool ReserveOne(in CounterRequest request, out ReservationResult result)
     {
         if (request.Cost > request.Key.Counter.Max)
         {
-            return ReservationResult.Refused(0, null);
+            result = ReservationResult.Refused(0, null);
+            return true;
         }
 
         while (true)
@@ -156,11 +165,11 @@ public sealed class InMemoryCounterStore : ICounterStore
             SlidingWindowBudget? budget = GetOrCreateBudget(request.Key);
             if (budget is null)
             {
-                return null;
+                result = default;
+                return false;
             }
 
             long now;
-            ReservationResult result;
             budget.Enter();
             try
             {
@@ -169,8 +178,7 @@ public sealed class InMemoryCounterStore : ICounterStore
                     continue;
                 }
 
-                now = Now();
-                budget.AdvanceTo(now);
+                now = budget.AdvanceTo(ReadClock());
                 if (budget.HasRoomFor(request.Cost))
                 {
                     budget.Add(request.Cost);
@@ -187,11 +195,12 @@ public sealed class InMemoryCounterStore : ICounterStore
             }
 
             SweepIfDue(now);
-            return result;
+            return true;
         }
     }
 
-    private ReservationResult? ReserveMany(ReadOnlySpan<CounterRequest> requests)
+    /// <returns><see langword="false"/> when the store is full.</returns>
+    private bool ReserveMany(ReadOnlySpan<CounterRequest> requests, out ReservationResult result)
     {
         Entry[] rented = ArrayPool<Entry>.Shared.Rent(requests.Length);
         try
@@ -208,14 +217,16 @@ public sealed class InMemoryCounterStore : ICounterStore
 
             if (neverIndex >= 0)
             {
-                return ReservationResult.Refused(neverIndex, null);
+                result = ReservationResult.Refused(neverIndex, null);
+                return true;
             }
 
             while (true)
             {
                 if (!ResolveBudgets(entries))
                 {
-                    return null;
+                    result = default;
+                    return false;
                 }
 
                 SortBySequence(entries);
@@ -237,11 +248,11 @@ public sealed class InMemoryCounterStore : ICounterStore
                         continue;
                     }
 
-                    long now = Now();
-                    ReservationResult result = CheckAndReserve(entries, now);
+                    long now = CommonTime(entries, ReadClock());
+                    result = CheckAndReserve(entries, now);
                     ReleaseAll(entries, ref locked);
                     SweepIfDue(now);
-                    return result;
+                    return true;
                 }
                 finally
                 {
@@ -334,6 +345,22 @@ public sealed class InMemoryCounterStore : ICounterStore
         }
     }
 
+    /// <summary>
+    /// The time a multi-budget reservation is made at: the clock, or the latest time any of its (locked) budgets
+    /// has seen if that is later, so that no budget is rewound and the timestamp names the segment the cost lands
+    /// in for each of them.
+    /// </summary>
+    private static long CommonTime(Span<Entry> entries, long clock)
+    {
+        long now = clock;
+        foreach (ref Entry entry in entries)
+        {
+            now = Math.Max(now, entry.Budget!.LastTicks);
+        }
+
+        return now;
+    }
+
     private static ReservationResult CheckAndReserve(Span<Entry> entries, long now)
     {
         int refusedIndex = -1;
@@ -363,56 +390,63 @@ public sealed class InMemoryCounterStore : ICounterStore
         return ReservationResult.Admitted(now);
     }
 
+    private SlidingWindowBudget? FindBudget(in CounterKey key)
+    {
+        if (key.KeyValue is not null)
+        {
+            return _keyed.TryGetValue(key, out SlidingWindowBudget? keyed) ? keyed : null;
+        }
+
+        return _unkeyed.TryGetValue(key.Counter, out var partitions) && partitions.TryGetValue(key.Partition, out SlidingWindowBudget? budget) ? budget : null;
+    }
+
     private SlidingWindowBudget? GetOrCreateBudget(in CounterKey key)
     {
-        if (_budgets.TryGetValue(key, out SlidingWindowBudget? existing))
+        ConcurrentDictionary<string, SlidingWindowBudget>? partitions = null;
+        if (key.KeyValue is null)
         {
-            return existing;
+            if (!_unkeyed.TryGetValue(key.Counter, out partitions))
+            {
+                partitions = _unkeyed.GetOrAdd(key.Counter, static _ => new ConcurrentDictionary<string, SlidingWindowBudget>(StringComparer.Ordinal));
+            }
+
+            if (partitions.TryGetValue(key.Partition, out SlidingWindowBudget? found))
+            {
+                return found;
+            }
+        }
+        else if (_keyed.TryGetValue(key, out SlidingWindowBudget? found))
+        {
+            return found;
         }
 
         while (true)
         {
             if (Volatile.Read(ref _budgetCount) >= _maxBudgets)
             {
-                SweepIfDue(Now());
+                SweepIfDue(ReadClock());
                 if (Volatile.Read(ref _budgetCount) >= _maxBudgets)
                 {
                     return null;
                 }
             }
 
-            var created = new SlidingWindowBudget(key.Counter.Window, key.Counter.Max, Interlocked.Increment(ref _lastSequence), Now());
-            if (_budgets.TryAdd(key, created))
+            var created = new SlidingWindowBudget(key.Counter.Window, key.Counter.Max, Interlocked.Increment(ref _lastSequence), ReadClock());
+            if (partitions is null ? _keyed.TryAdd(key, created) : partitions.TryAdd(key.Partition, created))
             {
                 Interlocked.Increment(ref _budgetCount);
                 return created;
             }
 
-            if (_budgets.TryGetValue(key, out existing))
+            if ((partitions is null ? _keyed.TryGetValue(key, out SlidingWindowBudget? existing) : partitions.TryGetValue(key.Partition, out existing)))
             {
                 return existing;
             }
         }
     }
 
-    /// <summary>The store's time: the provider's UTC ticks, held still while the provider's clock goes backwards.</summary>
-    private long Now()
-    {
-        long now = _timeProvider.GetUtcNow().UtcTicks;
-        long last = Volatile.Read(ref _lastNow);
-        while (now > last)
-        {
-            long seen = Interlocked.CompareExchange(ref _lastNow, now, last);
-            if (seen == last)
-            {
-                return now;
-            }
-
-            last = seen;
-        }
-
-        return last;
-    }
+    /// <summary>The provider's UTC ticks. Each budget keeps its own time from going backwards (see <see cref="SlidingWindowBudget.AdvanceTo"/>).</summary>
+    private long ReadClock() => _timeProvider.GetUtcNow().UtcTicks;
 
     private void SweepIfDue(long now)
     {
@@ -432,35 +466,50 @@ public sealed class InMemoryCounterStore : ICounterStore
     private int Sweep(long now)
     {
         int dropped = 0;
-        foreach (KeyValuePair<CounterKey, SlidingWindowBudget> pair in _budgets)
+        foreach (KeyValuePair<CounterDefinition, ConcurrentDictionary<string, SlidingWindowBudget>> table in _unkeyed)
         {
-            SlidingWindowBudget budget = pair.Value;
-
-            // A budget locked right now is in use: skip it rather than make this caller wait.
-            if (!budget.TryEnter())
+            foreach (KeyValuePair<string, SlidingWindowBudget> pair in table.Value)
             {
-                continue;
-            }
-
-            try
-            {
-                // Marked under the lock, so a reserver that already holds this budget looks it up again.
-                if (!budget.IsRemoved && budget.IsEmptyAt(now))
-                {
-                    budget.IsRemoved = true;
-                    bool removed = _budgets.TryRemove(pair);
-                    Debug.Assert(removed, "Only the sweep removes, and only budgets it has not marked yet.");
-                    Interlocked.Decrement(ref _budgetCount);
-                    dropped++;
-                }
-            }
-            finally
-            {
-                budget.Exit();
+                dropped += TryDrop(table.Value, pair, now) ? 1 : 0;
             }
         }
 
+        foreach (KeyValuePair<CounterKey, SlidingWindowBudget> pair in _keyed)
+        {
+            dropped += TryDrop(_keyed, pair, now) ? 1 : 0;
+        }
+
         return dropped;
+    }
+
+    /// <summary>Drops a budget that counts nothing; skips one that is locked right now (in use) rather than wait.</summary>
+    private bool TryDrop<TKey>(ConcurrentDictionary<TKey, SlidingWindowBudget> table, KeyValuePair<TKey, SlidingWindowBudget> pair, long now)
+        where TKey : notnull
+    {
+        SlidingWindowBudget budget = pair.Value;
+        if (!budget.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            if (budget.IsRemoved || !budget.IsEmptyAt(now))
+            {
+                return false;
+            }
+
+            // Marked under the lock, so a reserver that already holds this budget looks it up again.
+            budget.IsRemoved = true;
+            bool removed = table.TryRemove(pair);
+            Debug.Assert(removed, "Only the sweep removes, and only budgets it has not marked yet.");
+            Interlocked.Decrement(ref _budgetCount);
+            return true;
+        }
+        finally
+        {
+            budget.Exit();
+        }
     }
 
     /// <summary>One distinct key of a multi-request reservation.</summary>

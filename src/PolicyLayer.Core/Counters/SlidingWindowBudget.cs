@@ -34,6 +34,7 @@ internal sealed class SlidingWindowBudget
     private long _currentSegment;
     private int _currentSlot;
     private long _nextSegmentStart;
+    private long _lastTicks;
     private decimal _total;
 
     /// <summary>Creates an empty budget.</summary>
@@ -50,7 +51,11 @@ internal sealed class SlidingWindowBudget
         _currentSegment = SegmentOf(nowTicks);
         _currentSlot = SlotOf(_currentSegment);
         _nextSegmentStart = StartOf(_currentSegment + 1);
+        _lastTicks = nowTicks;
     }
+
+    /// <summary>The latest time the budget has been advanced to: its own time never goes backwards.</summary>
+    public long LastTicks => _lastTicks;
 
     /// <summary>The order in which budgets are locked together; unique per store.</summary>
     public long Sequence { get; }
@@ -96,14 +101,24 @@ internal sealed class SlidingWindowBudget
     }
 
     /// <summary>Slides the window to <paramref name="nowTicks"/>: segments that no longer count are cleared.</summary>
-    /// <param name="nowTicks">The store's time. An earlier time than the last one is treated as the last one.</param>
-    public void AdvanceTo(long nowTicks)
+    /// <param name="nowTicks">The clock's time.</param>
+    /// <returns>
+    /// The budget's time: <paramref name="nowTicks"/>, or the latest time it was advanced to when the clock has
+    /// gone back since. A timestamp taken from it always names the segment a cost added now lands in.
+    /// </returns>
+    public long AdvanceTo(long nowTicks)
     {
-        // Most calls land in the current segment: no division needed. This also ignores a stale (earlier) time,
-        // which must never rewind the ring.
+        if (nowTicks <= _lastTicks)
+        {
+            return _lastTicks;
+        }
+
+        _lastTicks = nowTicks;
+
+        // Most calls land in the current segment: no division needed.
         if (nowTicks < _nextSegmentStart)
         {
-            return;
+            return nowTicks;
         }
 
         long segment = SegmentOf(nowTicks);
@@ -111,7 +126,7 @@ internal sealed class SlidingWindowBudget
         if (steps <= 0)
         {
             // Only when segment numbers saturate at the end of representable time.
-            return;
+            return nowTicks;
         }
 
         if (steps >= CountedSegments)
@@ -132,6 +147,7 @@ internal sealed class SlidingWindowBudget
         _currentSegment = segment;
         _currentSlot = SlotOf(segment);
         _nextSegmentStart = StartOf(segment + 1);
+        return nowTicks;
     }
 
     /// <summary>Whether <paramref name="cost"/> fits now (call <see cref="AdvanceTo"/> first).</summary>

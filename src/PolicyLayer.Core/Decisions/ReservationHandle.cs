@@ -48,7 +48,13 @@ internal sealed class Reservation
 
     public void Clear()
     {
-        Array.Clear(_limits, 0, _count);
+        // Drop the references (counters, partitions, the store) so a pooled reservation keeps nothing alive.
+        for (var i = 0; i < _count; i++)
+        {
+            _limits[i] = null!;
+            _requests[i] = default;
+        }
+
         _count = 0;
         _store = null;
     }
@@ -139,8 +145,19 @@ internal sealed class Reservation
     {
         private readonly Reservation?[] _items = new Reservation?[Math.Max(16, Environment.ProcessorCount * 8)];
 
+        // Most reservations are completed on the thread that made them: one cached per thread avoids the shared array.
+        [ThreadStatic]
+        private static Reservation? t_cached;
+
         public Reservation Rent()
         {
+            var cached = t_cached;
+            if (cached is not null)
+            {
+                t_cached = null;
+                return cached;
+            }
+
             var items = _items;
             for (var i = 0; i < items.Length; i++)
             {
@@ -156,6 +173,12 @@ internal sealed class Reservation
 
         public void Return(Reservation reservation)
         {
+            if (t_cached is null)
+            {
+                t_cached = reservation;
+                return;
+            }
+
             var items = _items;
             for (var i = 0; i < items.Length; i++)
             {
