@@ -28,8 +28,8 @@ internal static class ConditionEvaluator
         {
             ConditionOperator.Eq => Result(AreEqual(actual, expected)),
             ConditionOperator.Neq => Result(!AreEqual(actual, expected)),
-            ConditionOperator.In => Result(IsAnyOf(actual, expected)),
-            ConditionOperator.NotIn => Result(!IsAnyOf(actual, expected)),
+            ConditionOperator.In => Result(IsAnyOf(actual, condition)),
+            ConditionOperator.NotIn => Result(!IsAnyOf(actual, condition)),
             ConditionOperator.Lt => CompareNumber(actual, condition, c => c < 0),
             ConditionOperator.Lte => CompareNumber(actual, condition, c => c <= 0),
             ConditionOperator.Gt => CompareNumber(actual, condition, c => c > 0),
@@ -52,11 +52,22 @@ internal static class ConditionEvaluator
         return JsonValues.DeepEquals(actual.ToElement(), expected);
     }
 
-    private static bool IsAnyOf(in ResolvedValue actual, JsonElement candidates)
+    private static bool IsAnyOf(in ResolvedValue actual, Condition condition)
     {
-        foreach (var candidate in candidates.EnumerateArray())
+        var candidates = condition.Candidates!;
+        var utf8 = condition.CandidateUtf8!;
+        var stringElement = actual.Kind == JsonValueKind.String && !actual.IsText;
+        for (var i = 0; i < candidates.Length; i++)
         {
-            if (AreEqual(actual, candidate))
+            if (stringElement)
+            {
+                // A string equals only a string: compare the unescaped bytes, without materializing either.
+                if (utf8[i] is { } bytes && actual.Element.ValueEquals(bytes))
+                {
+                    return true;
+                }
+            }
+            else if (AreEqual(actual, candidates[i]))
             {
                 return true;
             }

@@ -10,9 +10,10 @@ namespace PolicyLayer.Authorization;
 /// </summary>
 internal readonly struct ResolvedValue
 {
-    private ResolvedValue(bool found, JsonElement element, string? text, JsonProperties whole)
+    private ResolvedValue(JsonValueKind kind, JsonElement element, string? text, JsonProperties whole)
     {
-        Found = found;
+        Found = true;
+        Kind = kind;
         Element = element;
         Text = text;
         WholeObject = whole;
@@ -33,13 +34,13 @@ internal readonly struct ResolvedValue
 
     public bool IsText => Found && Text is not null;
 
-    public bool IsNull => Found && Text is null && Element.ValueKind == JsonValueKind.Null;
+    public bool IsNull => Kind == JsonValueKind.Null;
 
-    /// <summary>The JSON kind, treating call strings as strings and a whole dictionary-held object as an object.</summary>
-    public JsonValueKind Kind => !Found ? JsonValueKind.Undefined
-        : Text is not null ? JsonValueKind.String
-        : Element.ValueKind == JsonValueKind.Undefined ? JsonValueKind.Object
-        : Element.ValueKind;
+    /// <summary>
+    /// The JSON kind, treating call strings as strings and a whole dictionary-held object as an object; read once,
+    /// when the value is resolved (reading an element's kind is a lookup in its document).
+    /// </summary>
+    public JsonValueKind Kind { get; }
 
     /// <summary>The value as an element; a dictionary-held object is serialized (rare: only a bare <c>args</c> path).</summary>
     public JsonElement ToElement()
@@ -57,9 +58,12 @@ internal readonly struct ResolvedValue
         return InstanceElements.Of(WholeObject);
     }
 
-    public static ResolvedValue Of(JsonElement element) => new(true, element, null, default);
+    public static ResolvedValue Of(JsonElement element) => Of(element, element.ValueKind);
 
-    public static ResolvedValue OfText(string? text) => text is null ? Missing : new(true, default, text, default);
+    private static ResolvedValue Of(JsonElement element, JsonValueKind kind) =>
+        new(kind == JsonValueKind.Undefined ? JsonValueKind.Object : kind, element, null, default);
+
+    public static ResolvedValue OfText(string? text) => text is null ? Missing : new(JsonValueKind.String, default, text, default);
 
     /// <summary>Finds the value a path addresses in a call.</summary>
     public static ResolvedValue Resolve(PolicyPath path, in ToolCall call)
@@ -75,7 +79,7 @@ internal readonly struct ResolvedValue
         var segments = path.SegmentArray;
         if (segments.Length == 0)
         {
-            return root.TryGetElement(out var whole) ? Of(whole) : new ResolvedValue(true, default, null, root);
+            return root.TryGetElement(out var whole) ? Of(whole) : new ResolvedValue(JsonValueKind.Object, default, null, root);
         }
 
         var utf8 = path.Utf8Segments;
@@ -85,9 +89,10 @@ internal readonly struct ResolvedValue
         }
 
         var indexes = path.Indexes;
+        var kind = current.ValueKind;
         for (var i = 1; i < segments.Length; i++)
         {
-            switch (current.ValueKind)
+            switch (kind)
             {
                 case JsonValueKind.Object:
                     if (!current.TryGetProperty(utf8[i], out current))
@@ -109,8 +114,10 @@ internal readonly struct ResolvedValue
                     // Below a string, number, boolean or null there is nothing to address.
                     return Missing;
             }
+
+            kind = current.ValueKind;
         }
 
-        return Of(current);
+        return Of(current, kind);
     }
 }

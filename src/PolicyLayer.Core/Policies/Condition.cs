@@ -18,6 +18,12 @@ public sealed class Condition
             DecimalValue = exact;
         }
 
+        if (op is ConditionOperator.In or ConditionOperator.NotIn && value is { ValueKind: JsonValueKind.Array } list)
+        {
+            Candidates = [.. list.EnumerateArray()];
+            CandidateUtf8 = [.. Candidates.Select(c => c.ValueKind == JsonValueKind.String ? System.Text.Encoding.UTF8.GetBytes(c.GetString()!) : null)];
+        }
+
         Description = value is { } v ? $"{path.Text} {opText} {v.GetRawText()}" : $"{path.Text} {opText}";
     }
 
@@ -37,6 +43,12 @@ public sealed class Condition
     public string Description { get; }
 
     internal Regex? CompiledRegex { get; }
+
+    /// <summary>For <c>in</c> and <c>not_in</c>: the listed values.</summary>
+    internal JsonElement[]? Candidates { get; }
+
+    /// <summary>For <c>in</c> and <c>not_in</c>: each listed string's UTF-8 bytes (unescaped), <see langword="null"/> for other values.</summary>
+    internal byte[]?[]? CandidateUtf8 { get; }
 
     /// <summary>The value as a decimal when it is a number a decimal holds exactly (the fast comparison path).</summary>
     internal decimal? DecimalValue { get; }
