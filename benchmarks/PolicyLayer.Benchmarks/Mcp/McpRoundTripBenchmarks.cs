@@ -1,11 +1,9 @@
 using System.IO.Pipelines;
-using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace PolicyLayer.Benchmarks.Mcp;
 
@@ -14,33 +12,24 @@ namespace PolicyLayer.Benchmarks.Mcp;
 /// and with the policy: a limit and a schema on the tool, plus the tool's declared input schema.
 /// </summary>
 /// <remarks>
+/// <para>Each invocation makes <see cref="CallsPerInvoke"/> sequential calls over a connection opened (and warmed)
+/// in setup; the figures are per call. Both servers live in this process with the same setup
+/// (<see cref="McpBenchmarkServer"/>), so the policy is the only difference.</para>
 /// <para><see cref="PolicyDecisionOnly"/> is the policy's own work for the same call (authorize, with the policy's
 /// schema, the declared input schema and the limit, then report the outcome), without the transport: its ratio
-/// is the policy's share of a round trip, measured without the scheduling noise of the two round trips.</para>
+/// is the policy's share of a round trip, measured without the scheduling noise of the two round trips.
+/// <see cref="McpServerPipelineBenchmarks"/> measures the policy inside the server's pipeline without the transport.</para>
 /// <para>Run: dotnet run -c Release --project benchmarks/PolicyLayer.Benchmarks -- --filter '*McpRoundTrip*'</para>
 /// </remarks>
 [MemoryDiagnoser]
 [MedianColumn]
+[Config(typeof(McpBenchmarkConfig))]
 public class McpRoundTripBenchmarks
 {
-    private const string Policy = """
-        {
-          "version": "1",
-          "default": "deny",
-          "tools": {
-            "close_session": {
-              "schema": { "type": "object", "required": ["sessionId"], "properties": { "sessionId": { "type": "string", "maxLength": 64 } } },
-              "limits": [ { "counter": "close_session_rate", "window": "day", "max": 1000000000000, "scope": "grant" } ]
-            }
-          }
-        }
-        """;
+    /// <summary>Enough calls that one invocation outlasts a scheduling hiccup, few enough for many iterations.</summary>
+    public const int CallsPerInvoke = 32;
 
-    private readonly CallToolRequestParams _request = new()
-    {
-        Name = "close_session",
-        Arguments = new Dictionary<string, JsonElement> { ["sessionId"] = JsonSerializer.SerializeToElement("sess-42") },
-    };
+    private readonly CallToolRequestParams _request = McpBenchmarkServer.Request;
 
     private Endpoint _plain = null!;
     private Endpoint _guarded = null!;
@@ -53,11 +42,11 @@ public class McpRoundTripBenchmarks
         _guarded = await Endpoint.StartAsync(withPolicy: true);
         _authorizer = _guarded.Services.GetRequiredService<IToolCallAuthorizer>();
 
-        // Fail the run, rather than measure refusals, if the policy refuses the call.
-        var check = await _guarded.Client.CallToolAsync(_request);
-        if (check.IsError == true)
+        // Warm both connections (JIT, caches, the policy's compiled schemas) before the first measured call.
+        for (var i = 0; i < 200; i++)
         {
-            throw new InvalidOperationException("The benchmark call was refused: " + string.Join(" ", check.Content.OfType<TextContentBlock>().Select(b => b.Text)));
+            McpBenchmarkServer.EnsureSucceeded(await _plain.Client.CallToolAsync(_request));
+            McpBenchmarkServer.EnsureSucceeded(await _guarded.Client.CallToolAsync(_request));
         }
     }
 
@@ -68,18 +57,32 @@ public class McpRoundTripBenchmarks
         await _guarded.DisposeAsync();
     }
 
-    [Benchmark(Baseline = true)]
-    public ValueTask<CallToolResult> WithoutPolicy() => _plain.Client.CallToolAsync(_request);
-
-    [Benchmark]
-    public ValueTask<CallToolResult> WithPolicy() => _guarded.Client.CallToolAsync(_request);
-
-    [Benchmark]
-    public async ValueTask<bool> PolicyDecisionOnly()
+    [Benchmark(Baseline = true, OperationsPerInvoke = CallsPerInvoke)]
+    public async Task WithoutPolicy()
     {
-        var decision = await _authorizer.AuthorizeAsync(new ToolCall(_request.Name, new JsonProperties(_request.Arguments)));
-        await decision.ReportOutcomeAsync(ToolCallOutcome.Succeeded);
-        return decision.IsAllowed;
+        for (var i = 0; i < CallsPerInvoke; i++)
+        {
+            await _plain.Client.CallToolAsync(_request);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
+    public async Task WithPolicy()
+    {
+        for (var i = 0; i < CallsPerInvoke; i++)
+        {
+            await _guarded.Client.CallToolAsync(_request);
+        }
+    }
+
+    [Benchmark(OperationsPerInvoke = CallsPerInvoke)]
+    public async Task PolicyDecisionOnly()
+    {
+        for (var i = 0; i < CallsPerInvoke; i++)
+        {
+            var decision = await _authorizer.AuthorizeAsync(new ToolCall(_request.Name, new JsonProperties(_request.Arguments)));
+            await decision.ReportOutcomeAsync(ToolCallOutcome.Succeeded);
+        }
     }
 
     private sealed class Endpoint(IHost host, McpClient client) : IAsyncDisposable
@@ -93,13 +96,9 @@ public class McpRoundTripBenchmarks
             var clientToServer = new Pipe();
             var serverToClient = new Pipe();
             var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-            var mcp = builder.Services.AddMcpServer()
-                .WithStreamServerTransport(clientToServer.Reader.AsStream(), serverToClient.Writer.AsStream())
-                .WithTools([McpServerTool.Create((string sessionId) => "closed " + sessionId, new() { Name = "close_session" })]);
-            if (withPolicy)
-            {
-                mcp.AddPolicyLayer(o => o.PolicyJson = Policy);
-            }
+            McpBenchmarkServer.Configure(
+                builder.Services.AddMcpServer().WithStreamServerTransport(clientToServer.Reader.AsStream(), serverToClient.Writer.AsStream()),
+                withPolicy);
 
             var host = builder.Build();
             await host.StartAsync();
