@@ -7,7 +7,8 @@ internal sealed partial class DecisionRecorder
 {
     private readonly IDecisionSink[] _sinks;
     private readonly DecisionRecordOptions _options;
-    private readonly TimeProvider _time;
+    private readonly RecordClock _clock;
+    private readonly ArgumentKeyShapes _keys;
     private readonly ILogger _logger;
 
     public DecisionRecorder(IReadOnlyList<IDecisionSink> sinks, DecisionRecordOptions options, TimeProvider time, ILogger logger)
@@ -20,18 +21,20 @@ internal sealed partial class DecisionRecorder
 
         _sinks = [.. sinks];
         _options = options;
-        _time = time;
+        _clock = new RecordClock(time);
+        _keys = new ArgumentKeyShapes(options.MaxArgumentKeys, options.MaxArgumentKeyLength);
         _logger = logger;
     }
 
     public bool HasSinks => _sinks.Length > 0;
 
-    public DecisionRecord Build(in ToolCall call, in AuthorizationDecision decision, bool enforced, TimeSpan duration, AuthorizationDecision? candidate)
+    // end: the timestamp (TimeProvider.GetTimestamp) at which the decision was made; the record's time derives from it.
+    public DecisionRecord Build(in ToolCall call, in AuthorizationDecision decision, bool enforced, long end, TimeSpan duration, AuthorizationDecision? candidate)
     {
-        var keys = ArgumentKeys(call.Arguments, out var count);
+        var keys = _keys.For(call.ToolName, call.Arguments, out var count);
         return new DecisionRecord
         {
-            Timestamp = _time.GetUtcNow(),
+            Timestamp = _clock.UtcAt(end),
             Tool = call.ToolName,
             Grant = call.GrantId,
             Session = call.SessionId,
@@ -97,31 +100,6 @@ internal sealed partial class DecisionRecorder
                 LogSinkFailed(_logger, _sinks[i].GetType().Name, ex);
             }
         }
-    }
-
-    private string[] ArgumentKeys(in JsonProperties arguments, out int count)
-    {
-        count = arguments.Count;
-        if (count == 0 || _options.MaxArgumentKeys == 0)
-        {
-            return [];
-        }
-
-        var names = new string[count];
-        var i = 0;
-        foreach (var property in arguments)
-        {
-            if (i == names.Length)
-            {
-                break;
-            }
-
-            var name = property.Name;
-            names[i++] = name.Length > _options.MaxArgumentKeyLength ? name[.._options.MaxArgumentKeyLength] : name;
-        }
-
-        Array.Sort(names, 0, i, StringComparer.Ordinal);
-        return i <= _options.MaxArgumentKeys ? names : names[.._options.MaxArgumentKeys];
     }
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "The decision sink {Sink} failed; the decision stands and the record was not written to it")]

@@ -113,7 +113,8 @@ public sealed partial class PolicyAuthorizer
             KeepShadowReservation(shadowDecision);
         }
 
-        var elapsed = _production.Time.GetElapsedTime(start);
+        var end = _production.Time.GetTimestamp();
+        var elapsed = _production.Time.GetElapsedTime(start, end);
         var mode = enforced ? "enforce" : "shadow";
         var outcome = PolicyLayerTelemetry.OutcomeText(evaluated.Outcome);
         if (PolicyLayerTelemetry.Decisions.Enabled)
@@ -151,7 +152,7 @@ public sealed partial class PolicyAuthorizer
             return new(returned);
         }
 
-        var record = _production.Recorder.Build(call, evaluated, enforced, elapsed, candidate);
+        var record = _production.Recorder.Build(call, evaluated, enforced, end, elapsed, candidate);
         var written = _production.Recorder.WriteAsync(record);
         return written.IsCompletedSuccessfully ? new(returned) : AwaitRecord(written, returned);
     }

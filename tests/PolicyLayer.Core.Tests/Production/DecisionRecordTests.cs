@@ -130,6 +130,63 @@ public class DecisionRecordTests
     }
 
     [Fact]
+    public void ArgumentKeys_SameToolSameKeys_OneSharedListAndStillCorrectWhenKeysChange()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""));
+
+        fixture.Call("t", """{"b": 1, "a": 2}""");
+        fixture.Call("t", """{"b": 3, "a": 4}""");
+        fixture.Call("t", """{"a": 5, "b": 6}""");
+        fixture.Call("t", """{"b": 7, "a": 8, "c": 9}""");
+        fixture.Call("t", """{"b": 7, "x": 8}""");
+
+        var records = fixture.Sink.Records;
+        Assert.Equal(["a", "b"], records[0].ArgumentKeys);
+        Assert.Same(records[0].ArgumentKeys, records[1].ArgumentKeys);
+        Assert.Equal(["a", "b"], records[2].ArgumentKeys);
+        Assert.Equal(["a", "b", "c"], records[3].ArgumentKeys);
+        Assert.Equal(["b", "x"], records[4].ArgumentKeys);
+        Assert.Equal(2, records[4].ArgumentCount);
+    }
+
+    [Fact]
+    public void ArgumentKeys_MoreToolsThanRemembered_StillCorrect()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("{}"));
+
+        for (var i = 0; i < ArgumentKeyShapes.MaxTools + 10; i++)
+        {
+            fixture.Call($"tool-{i}", $$"""{"k{{i}}": 1}""");
+        }
+
+        fixture.Call("tool-0", """{"other": 1}""");
+        fixture.Call($"tool-{ArgumentKeyShapes.MaxTools + 5}", """{"again": 1}""");
+
+        var records = fixture.Sink.Records;
+        Assert.Equal([$"k{ArgumentKeyShapes.MaxTools + 9}"], records[ArgumentKeyShapes.MaxTools + 9].ArgumentKeys);
+        Assert.Equal(["other"], records[^2].ArgumentKeys);
+        Assert.Equal(["again"], records[^1].ArgumentKeys);
+    }
+
+    [Fact]
+    public void Timestamp_ClockAdvancesBetweenDecisions_EachRecordHasItsDecisionTime()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""));
+
+        fixture.Call("t");
+        fixture.Time.Advance(TimeSpan.FromMilliseconds(250));
+        fixture.Call("t");
+        fixture.Time.Advance(TimeSpan.FromHours(3));
+        fixture.Call("t");
+
+        var records = fixture.Sink.Records;
+        var start = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        Assert.Equal(start, records[0].Timestamp);
+        Assert.Equal(start.AddMilliseconds(250), records[1].Timestamp);
+        Assert.Equal(start.AddMilliseconds(250).AddHours(3), records[2].Timestamp);
+    }
+
+    [Fact]
     public void Authorize_SinkThrows_DecisionStandsAndErrorLogged()
     {
         var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), extraSink: new ThrowingSink());
