@@ -10,9 +10,10 @@ namespace PolicyLayer.Redis.Approvals;
 /// An <see cref="ApprovalRequest"/> as the JSON object the approval script reads and rewrites (with Lua's cjson).
 /// </summary>
 /// <remarks>
-/// Times are UTC ticks as 19 digits (<c>created</c>, <c>expires</c>, <c>decidedAt</c>): cjson's numbers are doubles,
-/// which would round them, and equal-length digit strings compare exactly in the script. <c>expiresMs</c> is the
-/// expiry rounded up to a millisecond, the unit of the store's removal times. Absent optional fields are left out.
+/// Times are UTC ticks as 19 digits (<c>created</c>, <c>expires</c>, <c>decidedAt</c>, <c>removeAt</c>): cjson's
+/// numbers are doubles, which would round them, and equal-length digit strings compare exactly in the script.
+/// <c>removeAt</c> is when the store may remove the request; <c>expiresMs</c> is the expiry in whole milliseconds,
+/// the unit of the sorted set of removal times. Absent optional fields are left out.
 /// </remarks>
 internal static class ApprovalJson
 {
@@ -23,7 +24,9 @@ internal static class ApprovalJson
     };
 
     /// <summary>The request as JSON (UTF-8).</summary>
-    public static byte[] Write(ApprovalRequest request)
+    /// <param name="request">The request.</param>
+    /// <param name="removeAt">When the store may remove it.</param>
+    public static byte[] Write(ApprovalRequest request, DateTimeOffset removeAt)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + (request.Arguments.Length * 2));
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -37,7 +40,8 @@ internal static class ApprovalJson
             writer.WriteString("reason", request.Reason);
             writer.WriteString("created", Ticks(request.CreatedAt));
             writer.WriteString("expires", Ticks(request.ExpiresAt));
-            writer.WriteString("expiresMs", Milliseconds(request.ExpiresAt.UtcTicks));
+            writer.WriteString("expiresMs", Milliseconds(request.ExpiresAt));
+            writer.WriteString("removeAt", Ticks(removeAt));
             writer.WriteString("state", request.State.ToString());
             if (request.DecidedBy is { } decidedBy)
             {
@@ -117,9 +121,8 @@ internal static class ApprovalJson
     /// <summary>UTC ticks as 19 digits, the form the script compares.</summary>
     public static string Ticks(DateTimeOffset time) => time.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
 
-    /// <summary>Ticks rounded up to whole milliseconds (since 0001-01-01), the unit of removal times.</summary>
-    public static string Milliseconds(long ticks) =>
-        ((ticks / TimeSpan.TicksPerMillisecond) + (ticks % TimeSpan.TicksPerMillisecond == 0 ? 0 : 1)).ToString(CultureInfo.InvariantCulture);
+    /// <summary>Whole milliseconds since 0001-01-01 (below 2^53, so exact as a sorted set score).</summary>
+    public static string Milliseconds(DateTimeOffset time) => (time.UtcTicks / TimeSpan.TicksPerMillisecond).ToString(CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Time(string ticks) =>
         long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out long value) && value >= DateTimeOffset.MinValue.UtcTicks && value <= DateTimeOffset.MaxValue.UtcTicks

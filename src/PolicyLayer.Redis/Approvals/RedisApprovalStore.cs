@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using PolicyLayer.Approvals;
 using PolicyLayer.Redis.Keys;
@@ -89,7 +88,8 @@ public sealed class RedisApprovalStore : IApprovalStore
     {
         ArgumentNullException.ThrowIfNull(request);
         ApprovalRequest added = request with { State = ApprovalState.Pending, DecidedAt = null, DecidedBy = null, DenialReason = null };
-        byte[] json = ApprovalJson.Write(added);
+        DateTimeOffset removeAt = Add(added.ExpiresAt, _retention);
+        byte[] json = ApprovalJson.Write(added, removeAt);
         if (json.Length > _maxRequestBytes)
         {
             throw new ArgumentException(
@@ -100,8 +100,8 @@ public sealed class RedisApprovalStore : IApprovalStore
         DateTimeOffset now = _time.GetUtcNow();
         RedisValue[] values =
         [
-            "add", ApprovalJson.Ticks(now), NowMilliseconds(now), added.Key, added.Id, json,
-            RemovalTime(added.ExpiresAt), KeyExpiry(now, added.ExpiresAt), _maxRequests,
+            "add", ApprovalJson.Ticks(now), ApprovalJson.Milliseconds(now), added.Key, added.Id, json,
+            ApprovalJson.Milliseconds(removeAt), KeyExpiry(now, added.ExpiresAt), _maxRequests,
         ];
         RedisResult[] answer = await RunScriptAsync(values, cancellationToken).ConfigureAwait(false);
         return Status(answer) switch
@@ -119,7 +119,7 @@ public sealed class RedisApprovalStore : IApprovalStore
     {
         ArgumentNullException.ThrowIfNull(id);
         DateTimeOffset now = _time.GetUtcNow();
-        RedisValue[] values = ["use", ApprovalJson.Ticks(now), NowMilliseconds(now), id];
+        RedisValue[] values = ["use", ApprovalJson.Ticks(now), ApprovalJson.Milliseconds(now), id];
         RedisResult answer = await RunAsync(database => RedisScript.Approval.EvaluateAsync(database, _keys.All, values), cancellationToken).ConfigureAwait(false);
         return (long)answer == 1;
     }
@@ -141,12 +141,14 @@ public sealed class RedisApprovalStore : IApprovalStore
 
         DateTimeOffset now = _time.GetUtcNow();
         DateTimeOffset expires = Add(now, verdict.ValidFor);
+        DateTimeOffset removeAt = Add(expires, _retention);
         RedisValue[] values =
         [
-            "decide", ApprovalJson.Ticks(now), NowMilliseconds(now), id,
+            "decide", ApprovalJson.Ticks(now), ApprovalJson.Milliseconds(now), id,
             verdict.Approve ? nameof(ApprovalState.Approved) : nameof(ApprovalState.Denied),
             Optional(verdict.Approver), Optional(denialReason),
-            ApprovalJson.Ticks(expires), ApprovalJson.Milliseconds(expires.UtcTicks), RemovalTime(expires), KeyExpiry(now, expires),
+            ApprovalJson.Ticks(expires), ApprovalJson.Milliseconds(expires),
+            ApprovalJson.Ticks(removeAt), ApprovalJson.Milliseconds(removeAt), KeyExpiry(now, expires),
         ];
         RedisResult[] answer = await RunScriptAsync(values, cancellationToken).ConfigureAwait(false);
         return Status(answer) switch
@@ -240,10 +242,6 @@ public sealed class RedisApprovalStore : IApprovalStore
 
     private static RedisException Unexpected(string? what) => new($"the approval script returned an unexpected answer ({what}).");
 
-    /// <summary>When a request expiring at <paramref name="expires"/> may be removed: after the retention.</summary>
-    private string RemovalTime(DateTimeOffset expires) =>
-        ApprovalJson.Milliseconds(expires.UtcTicks + Math.Min(_retention.Ticks, DateTimeOffset.MaxValue.UtcTicks - expires.UtcTicks));
-
     /// <summary>How long the keys must live (server time) to outlive a request expiring at <paramref name="expires"/>.</summary>
     private long KeyExpiry(DateTimeOffset now, DateTimeOffset expires)
     {
@@ -251,8 +249,6 @@ public sealed class RedisApprovalStore : IApprovalStore
         TimeSpan expiry = left > MaxKeyExpiry ? MaxKeyExpiry : left + _retention + KeyExpiryMargin;
         return (long)Math.Ceiling(Math.Clamp(expiry.TotalMilliseconds, KeyExpiryMargin.TotalMilliseconds, MaxKeyExpiry.TotalMilliseconds));
     }
-
-    private static string NowMilliseconds(DateTimeOffset now) => (now.UtcTicks / TimeSpan.TicksPerMillisecond).ToString(CultureInfo.InvariantCulture);
 
     private static RedisValue Optional(string? text) => text is null ? RedisValue.EmptyString : "=" + text;
 

@@ -2,7 +2,8 @@
 -- approved request used, at most once) and 'decide' (approve or deny a pending request).
 -- KEYS[1]: hash, request id -> the request as JSON (see ApprovalJson.cs).
 -- KEYS[2]: hash, call key -> the id of the call's live request.
--- KEYS[3]: sorted set, request id -> when the request may be removed (milliseconds since 0001-01-01, store time).
+-- KEYS[3]: sorted set, request id -> when the request may be removed, in whole milliseconds since 0001-01-01 (store
+-- time); the request's removeAt field has the exact time in ticks.
 -- The three keys share one hash tag, so the script also runs on Redis Cluster.
 -- ARGV[1]: the operation. ARGV[2]: now, the store's time in ticks as 19 digits. ARGV[3]: now in milliseconds.
 -- Time comes from the store's TimeProvider, never from the server. Ticks pass 2^53, where doubles stop being exact,
@@ -36,22 +37,27 @@ end
 
 -- Removes up to limit requests whose removal time has come, with their call's entry when it still names them.
 local function sweep(limit)
-  local lapsed = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now_ms, 'LIMIT', 0, limit)
-  for _, id in ipairs(lapsed) do
+  local candidates = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now_ms, 'LIMIT', 0, limit)
+  for _, id in ipairs(candidates) do
     local json = redis.call('HGET', KEYS[1], id)
-    if json then
-      local key = cjson.decode(json).key
-      if redis.call('HGET', KEYS[2], key) == id then
-        redis.call('HDEL', KEYS[2], key)
+    if not json then
+      redis.call('ZREM', KEYS[3], id)
+    else
+      local request = cjson.decode(json)
+      -- The score has whole milliseconds; the request's own time decides within the last one.
+      if not before(now, request.removeAt) then
+        if redis.call('HGET', KEYS[2], request.key) == id then
+          redis.call('HDEL', KEYS[2], request.key)
+        end
+        redis.call('HDEL', KEYS[1], id)
+        redis.call('ZREM', KEYS[3], id)
       end
-      redis.call('HDEL', KEYS[1], id)
     end
-    redis.call('ZREM', KEYS[3], id)
   end
 end
 
 if op == 'add' then
-  -- ARGV[4]: call key, ARGV[5]: id, ARGV[6]: the new request (JSON), ARGV[7]: its removal time (ms),
+  -- ARGV[4]: call key, ARGV[5]: id, ARGV[6]: the new request (JSON, with its removeAt), ARGV[7]: removeAt in ms,
   -- ARGV[8]: key expiry (ms), ARGV[9]: the most requests held.
   -- Returns {'live', json}, {'expired', json}, {'full'} or {'added'}.
   local key, id = ARGV[4], ARGV[5]
@@ -98,11 +104,12 @@ if op == 'use' then
   if request.state ~= 'Approved' or not before(now, request.expires) then return 0 end
 
   request.state = 'Used'
-  redis.call('HSET', KEYS[1], id, cjson.encode(request))
   if redis.call('HGET', KEYS[2], request.key) == id then
     redis.call('HDEL', KEYS[2], request.key)
   end
   -- A used request is kept only until the approval would have lapsed.
+  request.removeAt = request.expires
+  redis.call('HSET', KEYS[1], id, cjson.encode(request))
   redis.call('ZADD', KEYS[3], 'XX', request.expiresMs, id)
   return 1
 end
@@ -110,7 +117,7 @@ end
 if op == 'decide' then
   -- ARGV[4]: id, ARGV[5]: 'Approved' or 'Denied', ARGV[6]: '=' and the approver, or '' for none,
   -- ARGV[7]: '=' and the denial reason, or '' for none, ARGV[8]: the new expiry (ticks), ARGV[9]: the same in ms,
-  -- ARGV[10]: the new removal time (ms), ARGV[11]: key expiry (ms).
+  -- ARGV[10]: the new removal time (ticks), ARGV[11]: the same in ms, ARGV[12]: key expiry (ms).
   -- Returns {'notfound'}, {'notpending', json}, {'expired', json} or {'applied', json}.
   local id = ARGV[4]
   local json = redis.call('HGET', KEYS[1], id)
@@ -130,10 +137,11 @@ if op == 'decide' then
   request.denialReason = optional(ARGV[7])
   request.expires = ARGV[8]
   request.expiresMs = ARGV[9]
+  request.removeAt = ARGV[10]
   json = cjson.encode(request)
   redis.call('HSET', KEYS[1], id, json)
-  redis.call('ZADD', KEYS[3], ARGV[10], id)
-  keep_for(tonumber(ARGV[11]))
+  redis.call('ZADD', KEYS[3], ARGV[11], id)
+  keep_for(tonumber(ARGV[12]))
   return { 'applied', json }
 end
 
