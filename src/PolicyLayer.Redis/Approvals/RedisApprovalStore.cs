@@ -225,7 +225,8 @@ public sealed class RedisApprovalStore : IApprovalStore
         }
         catch (Exception ex)
         {
-            throw new RedisException(RedisFailure.Describe(ex, _timeout), ex);
+            // The caller is refused with this message; the client's full report stays in the inner exception, for the log.
+            throw new RedisException(RedisFailure.Describe(ex, _timeout, connectionDetail: false), ex);
         }
     }
 
