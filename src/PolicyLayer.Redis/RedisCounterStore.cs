@@ -77,7 +77,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
         if (options.ConnectionMultiplexer is { } shared)
         {
             _connection = Task.FromResult(shared);
-            _ = LoadScriptsAsync(shared);
+            _ = RedisScript.LoadAllAsync(shared);
         }
         else
         {
@@ -89,7 +89,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
     /// <summary>Test hook: forces a call's budgets with different hash tags into separate scripts, as on a cluster.</summary>
     internal bool SplitBySlotAlways { get; set; }
 
-    /// <summary>The connection, once made; for tests and benchmarks.</summary>
+    /// <summary>The connection, once made; shared with the approval store through DI, and used by tests and benchmarks.</summary>
     internal Task<IConnectionMultiplexer> Connection => _connection;
 
     /// <inheritdoc />
@@ -311,7 +311,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
             values[at + 4] = budget.GridShiftMicroseconds;
         }
 
-        RedisResult answer = await EvaluateAsync(database, CounterScript.Reserve, keys, values).ConfigureAwait(false);
+        RedisResult answer = await RedisScript.Reserve.EvaluateAsync(database, keys, values).ConfigureAwait(false);
         var parts = (RedisResult[]?)answer;
         if (parts is null || parts.Length < 2)
         {
@@ -361,7 +361,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
             values[at + 2] = budgets[i].GridShiftMicroseconds;
         }
 
-        await EvaluateAsync(database, CounterScript.Refund, keys, values).ConfigureAwait(false);
+        await RedisScript.Refund.EvaluateAsync(database, keys, values).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -406,42 +406,6 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
         return order.ConvertAll(slot => members[slot].ToArray());
     }
 
-    private static async Task<RedisResult> EvaluateAsync(IDatabase database, CounterScript script, RedisKey[] keys, RedisValue[] values)
-    {
-        try
-        {
-            return await database.ScriptEvaluateAsync(script.Sha1, keys, values).ConfigureAwait(false);
-        }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-        {
-            // The server lost its script cache (a restart, a failover, SCRIPT FLUSH): load again and retry once.
-            await LoadScriptsAsync(database.Multiplexer).ConfigureAwait(false);
-            return await database.ScriptEvaluateAsync(script.Sha1, keys, values).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Best effort: a server that cannot load the scripts now answers NOSCRIPT later, and the store loads again then.</summary>
-    private static async Task LoadScriptsAsync(IConnectionMultiplexer connection)
-    {
-        try
-        {
-            foreach (IServer server in connection.GetServers())
-            {
-                if (server.IsConnected)
-                {
-                    foreach (CounterScript script in CounterScript.All)
-                    {
-                        await server.ScriptLoadAsync(script.Text).ConfigureAwait(false);
-                    }
-                }
-            }
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
-        {
-            // Nothing to do: see the summary.
-        }
-    }
-
     private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration)
     {
         ConfigurationOptions options = ConfigurationOptions.Parse(configuration);
@@ -452,7 +416,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ReconnectRetryPolicy = new ExponentialRetry(250, 5000);
         ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
-        await LoadScriptsAsync(connection).ConfigureAwait(false);
+        await RedisScript.LoadAllAsync(connection).ConfigureAwait(false);
         return connection;
     }
 
@@ -479,13 +443,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
         return open ? ReservationResult.AdmittedFailOpen(error) : ReservationResult.Unavailable(error);
     }
 
-    private string Describe(Exception ex) => ex switch
-    {
-        TimeoutException => $"Redis did not answer within {_timeout.TotalMilliseconds:0.###} ms.",
-        RedisConnectionException connection => $"no connection to Redis ({connection.FailureType}): {connection.Message}",
-        RedisServerException server => $"Redis answered with an error: {server.Message}",
-        _ => $"{ex.GetType().Name}: {ex.Message}",
-    };
+    private string Describe(Exception ex) => RedisFailure.Describe(ex, _timeout);
 
     /// <summary>At most one failure message per <see cref="FailureLogInterval"/>, so an outage cannot flood the log.</summary>
     private bool ShouldLogFailure(out int suppressed)

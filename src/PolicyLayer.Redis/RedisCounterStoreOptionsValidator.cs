@@ -52,27 +52,8 @@ public sealed class RedisCounterStoreOptionsValidator : IValidateOptions<RedisCo
             }
         }
 
-        if (options.KeyPrefix is null)
-        {
-            errors.Add($"{Where}.KeyPrefix is null; use \"\" for no prefix, or a short name such as \"{RedisCounterStoreOptions.DefaultKeyPrefix}\".");
-        }
-        else
-        {
-            if (options.KeyPrefix.Length > MaxKeyPrefixLength)
-            {
-                errors.Add($"{Where}.KeyPrefix is {options.KeyPrefix.Length} characters long; use at most {MaxKeyPrefixLength}.");
-            }
-
-            if (options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
-            {
-                errors.Add($"{Where}.KeyPrefix \"{options.KeyPrefix}\" contains a brace; remove it: the store adds its own hash tag in braces for Redis Cluster.");
-            }
-        }
-
-        if (options.Timeout < TimeSpan.FromMilliseconds(1) || options.Timeout > MaxTimeout)
-        {
-            errors.Add($"{Where}.Timeout is {options.Timeout}; use a value from 1 millisecond to 1 minute (default {RedisCounterStoreOptions.DefaultTimeout.TotalMilliseconds} ms).");
-        }
+        CheckKeyPrefix(Where, options.KeyPrefix, errors);
+        CheckTimeout(Where, options.Timeout, errors);
 
         if (!Enum.IsDefined(options.FailureMode))
         {
@@ -85,5 +66,40 @@ public sealed class RedisCounterStoreOptionsValidator : IValidateOptions<RedisCo
         }
 
         return errors;
+    }
+
+    /// <summary>Adds the problems of a key prefix to <paramref name="errors"/>.</summary>
+    /// <param name="where">The options' name, for the message.</param>
+    /// <param name="prefix">The prefix.</param>
+    /// <param name="errors">Where problems are added.</param>
+    internal static void CheckKeyPrefix(string where, string? prefix, List<string> errors)
+    {
+        if (prefix is null)
+        {
+            errors.Add($"{where}.KeyPrefix is null; use \"\" for no prefix, or a short name such as \"{RedisCounterStoreOptions.DefaultKeyPrefix}\".");
+            return;
+        }
+
+        if (prefix.Length > MaxKeyPrefixLength)
+        {
+            errors.Add($"{where}.KeyPrefix is {prefix.Length} characters long; use at most {MaxKeyPrefixLength}.");
+        }
+
+        if (prefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            errors.Add($"{where}.KeyPrefix \"{prefix}\" contains a brace; remove it: the store adds its own hash tag in braces for Redis Cluster.");
+        }
+    }
+
+    /// <summary>Adds the problem of a round-trip timeout, if any, to <paramref name="errors"/>.</summary>
+    /// <param name="where">The options' name, for the message.</param>
+    /// <param name="timeout">The timeout.</param>
+    /// <param name="errors">Where problems are added.</param>
+    internal static void CheckTimeout(string where, TimeSpan timeout, List<string> errors)
+    {
+        if (timeout < TimeSpan.FromMilliseconds(1) || timeout > MaxTimeout)
+        {
+            errors.Add($"{where}.Timeout is {timeout}; use a value from 1 millisecond to 1 minute (default {RedisCounterStoreOptions.DefaultTimeout.TotalMilliseconds} ms).");
+        }
     }
 }

@@ -6,6 +6,6 @@ public sealed class ApprovalOptions
     /// <summary>How long a request waits for a person, and how long an approval or denial stands once given. Default: 1 hour.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>The most requests the in-memory store holds at once. Default: 10,000.</summary>
+    /// <summary>The most requests the store holds at once (the in-memory store, or the Redis one that <c>UseRedis</c> registers). Default: 10,000.</summary>
     public int MaxRequests { get; set; } = 10_000;
 }

@@ -125,7 +125,8 @@ public sealed class InMemoryApprovalStore : IApprovalStore
                 DecidedBy = verdict.Approver,
                 DecidedAt = now,
                 DenialReason = verdict.Approve ? null : verdict.Reason,
-                ExpiresAt = now + verdict.ValidFor,
+                // A validity that reaches past the end of time (TimeSpan.MaxValue, say) lasts until then.
+                ExpiresAt = verdict.ValidFor > DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + verdict.ValidFor,
             };
             _byId[id] = decided;
             return new(new ApprovalChange(ApprovalChangeStatus.Applied, decided));

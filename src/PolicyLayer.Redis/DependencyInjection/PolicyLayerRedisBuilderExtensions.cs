@@ -4,11 +4,13 @@ using Microsoft.Extensions.Options;
 using PolicyLayer.Counters;
 using PolicyLayer.DependencyInjection;
 using PolicyLayer.Redis;
+using PolicyLayer.Redis.Approvals;
+using PolicyLayer.Redis.DependencyInjection;
 using StackExchange.Redis;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers <see cref="RedisCounterStore"/> as PolicyLayer's counter store.</summary>
+/// <summary>Registers <see cref="RedisCounterStore"/> as PolicyLayer's counter store, and <see cref="RedisApprovalStore"/> as its approval store.</summary>
 public static class PolicyLayerRedisBuilderExtensions
 {
     /// <summary>
@@ -16,6 +18,12 @@ public static class PolicyLayerRedisBuilderExtensions
     /// <see cref="ICounterStore"/> with a singleton <see cref="RedisCounterStore"/>. The options are validated when
     /// the host starts, and every problem is reported at once.
     /// </summary>
+    /// <remarks>
+    /// With approvals (<c>AddApprovals()</c>, called before this), approval requests are kept in Redis too: a
+    /// <see cref="RedisApprovalStore"/> on the same connection, with the same key prefix and timeout, replaces the
+    /// in-memory default. An <see cref="PolicyLayer.Approvals.IApprovalStore"/> the host registered itself is kept.
+    /// <c>AddApprovals()</c> called after this is reported when the host starts.
+    /// </remarks>
     /// <param name="builder">The builder <c>services.AddPolicyLayer(...)</c> returned.</param>
     /// <param name="configure">Sets the options: at least <see cref="RedisCounterStoreOptions.Configuration"/> or
     /// <see cref="RedisCounterStoreOptions.ConnectionMultiplexer"/>.</param>
@@ -39,6 +47,7 @@ public static class PolicyLayerRedisBuilderExtensions
         });
         services.RemoveAll<ICounterStore>();
         services.AddSingleton<ICounterStore>(static provider => provider.GetRequiredService<RedisCounterStore>());
+        RedisApprovalRegistration.Register(services);
         return builder;
     }
 

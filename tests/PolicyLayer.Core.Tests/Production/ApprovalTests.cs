@@ -185,19 +185,6 @@ public class ApprovalTests
     }
 
     [Fact]
-    public async Task InMemoryStore_Full_RefusesNewRequestsFailClosed()
-    {
-        var store = new InMemoryApprovalStore(null, new InMemoryApprovalStoreOptions { MaxRequests = 2 });
-        var now = DateTimeOffset.UnixEpoch;
-
-        await store.GetOrAddAsync(new ApprovalRequest("1", "k1", "t", "g", "{}", "r", now, DateTimeOffset.MaxValue));
-        await store.GetOrAddAsync(new ApprovalRequest("2", "k2", "t", "g", "{}", "r", now, DateTimeOffset.MaxValue));
-
-        Assert.Null(await store.GetOrAddAsync(new ApprovalRequest("3", "k3", "t", "g", "{}", "r", now, DateTimeOffset.MaxValue)));
-        Assert.Equal("1", (await store.GetOrAddAsync(new ApprovalRequest("4", "k1", "t", "g", "{}", "r", now, DateTimeOffset.MaxValue)))!.Id);
-    }
-
-    [Fact]
     public async Task Authorize_RequireApprovalWithArgumentsOverTheBound_RefusedAndNotStored()
     {
         var store = new InMemoryApprovalStore();

@@ -4,5 +4,5 @@ namespace PolicyLayer.Redis.Tests.Infrastructure;
 
 internal static class CounterScriptsForTests
 {
-    public static string ReserveText => CounterScript.Reserve.Text;
+    public static string ReserveText => RedisScript.Reserve.Text;
 }

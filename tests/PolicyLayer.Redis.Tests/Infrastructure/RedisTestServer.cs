@@ -1,4 +1,5 @@
 using PolicyLayer.Redis;
+using PolicyLayer.Redis.Approvals;
 using StackExchange.Redis;
 
 namespace PolicyLayer.Redis.Tests.Infrastructure;
@@ -33,6 +34,14 @@ internal static class RedisTestServer
         var options = new RedisCounterStoreOptions { ConnectionMultiplexer = Shared, KeyPrefix = UniquePrefix(), Timeout = TimeSpan.FromSeconds(30) };
         configure?.Invoke(options);
         return new RedisCounterStore(options);
+    }
+
+    /// <summary>An approval store on the shared connection, with <paramref name="time"/> as its clock.</summary>
+    public static RedisApprovalStore CreateApprovalStore(string prefix, TimeProvider time, Action<RedisApprovalStoreOptions>? configure = null)
+    {
+        var options = new RedisApprovalStoreOptions { ConnectionMultiplexer = Shared, KeyPrefix = prefix, TimeProvider = time, Timeout = TimeSpan.FromSeconds(30) };
+        configure?.Invoke(options);
+        return new RedisApprovalStore(options);
     }
 
     /// <summary>The keys under <paramref name="prefix"/> on the test server.</summary>

@@ -1,0 +1,10 @@
+using PolicyLayer.Approvals;
+
+namespace PolicyLayer.Tests.Approvals;
+
+/// <summary>Runs the approval store contract against <see cref="InMemoryApprovalStore"/>.</summary>
+public sealed class InMemoryApprovalStoreContractTests : ApprovalStoreContractTests
+{
+    protected override IApprovalStore CreateStore(int maxRequests = 10_000) =>
+        new InMemoryApprovalStore(Time, new InMemoryApprovalStoreOptions { MaxRequests = maxRequests, Retention = Retention });
+}
