@@ -140,7 +140,7 @@ public sealed class RedisApprovalAuthorizerTests
         AuthorizationDecision refused = await replica.CallAsync($$"""{"memo": {{memo}}}""");
 
         Assert.Equal(DecisionOutcome.Deny, refused.Outcome);
-        Assert.Contains("approval store is unavailable", refused.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Refused: the approval store cannot keep this request (", refused.Message, StringComparison.Ordinal);
         Assert.Contains("more than the 1,024 the Redis approval store keeps per request (RedisApprovalStoreOptions.MaxRequestBytes)", refused.Message, StringComparison.Ordinal);
         Assert.Empty(await replica.Operator.GetPendingAsync());
         Assert.Empty(RedisTestServer.KeysUnder(_prefix + "{approvals}"));

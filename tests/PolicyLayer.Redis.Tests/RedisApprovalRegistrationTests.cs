@@ -25,6 +25,7 @@ public sealed class RedisApprovalRegistrationTests
         var approvals = provider.GetRequiredService<IApprovalService>();
 
         AuthorizationDecision pending = await authorizer.AuthorizeAsync(new ToolCall("wire", grantId: "g1"));
+        Assert.True(pending.Outcome == DecisionOutcome.RequireApproval && pending.ApprovalId is not null, pending.Message);
         AuthorizationDecision full = await authorizer.AuthorizeAsync(new ToolCall("wire", grantId: "g2"));
         await approvals.ApproveAsync(pending.ApprovalId!, "alice");
         AuthorizationDecision allowed = await authorizer.AuthorizeAsync(new ToolCall("wire", grantId: "g1"));
@@ -110,5 +111,8 @@ public sealed class RedisApprovalRegistrationTests
         {
             o.Configuration = RedisTestServer.RequireAddress();
             o.KeyPrefix = _prefix;
+
+            // A loaded test machine must not turn the first (connecting, script-loading) call into a timeout.
+            o.Timeout = TimeSpan.FromSeconds(30);
         });
 }

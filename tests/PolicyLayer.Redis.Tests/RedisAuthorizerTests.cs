@@ -66,6 +66,7 @@ public sealed class RedisAuthorizerTests
             {
                 o.Configuration = RedisTestServer.RequireAddress();
                 o.KeyPrefix = prefix;
+                o.Timeout = TimeSpan.FromSeconds(30);
             });
         await using var provider = services.BuildServiceProvider();
         var authorizer = provider.GetRequiredService<IToolCallAuthorizer>();

@@ -76,6 +76,12 @@ public sealed partial class PolicyAuthorizer
 
             return Deny(tool.Pointer, ApprovalText.Contended(call.ToolName), policy.Revision);
         }
+        catch (ArgumentException ex)
+        {
+            // The store refused this request itself (a bound such as its size): retrying the same call cannot help.
+            LogApprovalStoreFailed(_logger, ex);
+            return Deny(tool.Pointer, ApprovalText.RequestRejected(ex.Message), policy.Revision);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogApprovalStoreFailed(_logger, ex);
@@ -126,6 +132,9 @@ public sealed partial class PolicyAuthorizer
 
         public static string Contended(string tool) =>
             $"Calling '{tool}' needs a person's approval, and other identical calls used the approvals given so far; call again to ask for approval again.";
+
+        public static string RequestRejected(string error) =>
+            $"Refused: the approval store cannot keep this request ({error}); approvals fail closed.";
 
         public static string StoreUnavailable(string error) =>
             $"Refused because the approval store is unavailable ({error}); approvals fail closed. Try again shortly.";
