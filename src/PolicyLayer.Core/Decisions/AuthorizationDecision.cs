@@ -14,6 +14,9 @@ public readonly struct AuthorizationDecision
 {
     private readonly ReservationHandle _reservation;
 
+    // What only some refusals carry sits behind one reference, so the decision that every call copies stays narrow.
+    private readonly DecisionDetails? _details;
+
     internal AuthorizationDecision(
         DecisionOutcome outcome,
         string rule,
@@ -28,10 +31,10 @@ public readonly struct AuthorizationDecision
         Rule = rule;
         Message = message;
         PolicyRevision = policyRevision;
-        RetryAfter = retryAfter;
-        ValidationErrors = validationErrors ?? [];
         _reservation = reservation;
-        ApprovalId = approvalId;
+        _details = retryAfter is null && validationErrors is null && approvalId is null
+            ? null
+            : new DecisionDetails(retryAfter, validationErrors ?? [], approvalId);
     }
 
     /// <summary>Allow, deny, or require a person's approval.</summary>
@@ -50,16 +53,16 @@ public readonly struct AuthorizationDecision
     public string Message { get; }
 
     /// <summary>For a refusal by a limit, how long until the same call can succeed; <see langword="null"/> otherwise or when it never can.</summary>
-    public TimeSpan? RetryAfter { get; }
+    public TimeSpan? RetryAfter => _details?.RetryAfter;
 
     /// <summary>The revision (a hash) of the policy that made the decision.</summary>
     public string PolicyRevision { get; }
 
     /// <summary>For a refusal by a schema, every validation error; empty otherwise.</summary>
-    public IReadOnlyList<SchemaValidationError> ValidationErrors { get; }
+    public IReadOnlyList<SchemaValidationError> ValidationErrors => _details?.ValidationErrors ?? [];
 
     /// <summary>For <see cref="DecisionOutcome.RequireApproval"/>, the id of the pending approval when an approval store is in use.</summary>
-    public string? ApprovalId { get; }
+    public string? ApprovalId => _details?.ApprovalId;
 
     /// <summary>Whether the decision reserved budget that a failed tool call should give back.</summary>
     public bool HasReservation => _reservation.IsActive;
@@ -82,3 +85,6 @@ public readonly struct AuthorizationDecision
     /// <inheritdoc />
     public override string ToString() => $"{Outcome} {Rule}: {Message}";
 }
+
+/// <summary>The parts of a decision that only some refusals have.</summary>
+internal sealed record DecisionDetails(TimeSpan? RetryAfter, IReadOnlyList<SchemaValidationError> ValidationErrors, string? ApprovalId);
