@@ -16,13 +16,16 @@ namespace PolicyLayer.ModelContextProtocol;
 /// ordinary call-tool filters, next to the tool, so a task-backed call running in the background still reports
 /// how it ended. Reporting is idempotent, so both may report the same call.</para>
 /// <para>Unknown and hidden tools are answered with the SDK's own unknown-tool error: a caller cannot tell them apart.</para>
+/// <para>A call that needs approval is put to the person at the client when approval elicitation is on (see
+/// <see cref="ApprovalElicitor"/>); if they accept, the call is authorized again, which uses the approval.</para>
 /// </remarks>
 internal sealed class PolicyCallToolFilter(
     IToolCallAuthorizer authorizer,
     PolicyToolCatalog catalog,
     CallerIdentity identity,
     PolicyLayerMcpOptions options,
-    bool hasCustomCallHandler)
+    bool hasCustomCallHandler,
+    ApprovalElicitor? elicitor = null)
 {
     // The decision travels to the ordinary filter in the request's items (shared with a background task run).
     private const string DecisionKey = "PolicyLayer.ModelContextProtocol.Decision";
@@ -45,6 +48,21 @@ internal sealed class PolicyCallToolFilter(
         }
 
         var decision = await authorizer.AuthorizeAsync(identity.CreateCall(context, toolName), cancellationToken).ConfigureAwait(false);
+        if (decision.Outcome == DecisionOutcome.RequireApproval && elicitor is not null && decision.ApprovalId is { } approvalId)
+        {
+            switch (await elicitor.AskAsync(context, approvalId, cancellationToken).ConfigureAwait(false))
+            {
+                case ApprovalAnswer.Accepted:
+                    // Approved in the person's name: the approval is used by this authorization, exactly once.
+                    decision = await authorizer.AuthorizeAsync(identity.CreateCall(context, toolName), cancellationToken).ConfigureAwait(false);
+                    break;
+                case ApprovalAnswer.Declined:
+                    return Refuse(RefusalText.NotApproved(toolName, decision, dismissed: false));
+                case ApprovalAnswer.Dismissed:
+                    return Refuse(RefusalText.NotApproved(toolName, decision, dismissed: true));
+            }
+        }
+
         if (!decision.IsAllowed)
         {
             return Refuse(toolName, decision);
@@ -120,7 +138,11 @@ internal sealed class PolicyCallToolFilter(
             throw UnknownTool(toolName);
         }
 
-        var text = RefusalText.For(toolName, decision);
+        return Refuse(RefusalText.For(toolName, decision));
+    }
+
+    private ResultOrAlternate<CallToolResult> Refuse(string text)
+    {
         if (options.RefusalStyle == PolicyRefusalStyle.ProtocolError)
         {
             throw new McpProtocolException(text, options.ProtocolErrorCode);

@@ -1,5 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
+using PolicyLayer.Approvals;
 
 namespace PolicyLayer.ModelContextProtocol;
 
@@ -10,7 +14,8 @@ namespace PolicyLayer.ModelContextProtocol;
 internal sealed class PolicyFilterSetup(
     IToolCallAuthorizer authorizer,
     PolicyToolCatalog catalog,
-    IOptions<PolicyLayerMcpOptions> options) : IPostConfigureOptions<McpServerOptions>
+    IOptions<PolicyLayerMcpOptions> options,
+    IServiceProvider services) : IPostConfigureOptions<McpServerOptions>
 {
     public void PostConfigure(string? name, McpServerOptions serverOptions)
     {
@@ -23,7 +28,8 @@ internal sealed class PolicyFilterSetup(
             catalog,
             new CallerIdentity(settings),
             settings,
-            hasCustomCallHandler: handlers.CallToolHandler is not null || alternateHandler is not null);
+            hasCustomCallHandler: handlers.CallToolHandler is not null || alternateHandler is not null,
+            CreateElicitor(settings.ApprovalElicitation));
 
         var requestFilters = serverOptions.Filters.Request;
         requestFilters.CallToolWithAlternateFilters.Insert(0, filter.AuthorizeAsync);
@@ -36,5 +42,20 @@ internal sealed class PolicyFilterSetup(
 
         requestFilters.ListToolsFilters.Insert(0, PolicyListToolsFilter.Create(authorizer, catalog));
         catalog.Attach(serverOptions.ToolCollection);
+    }
+
+    private ApprovalElicitor? CreateElicitor(ApprovalElicitationOptions elicitation)
+    {
+        if (!elicitation.Enabled)
+        {
+            return null;
+        }
+
+        // The options validator has made sure approvals are registered.
+        return new ApprovalElicitor(
+            services.GetRequiredService<IApprovalService>(),
+            elicitation,
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetService<ILoggerFactory>()?.CreateLogger<ApprovalElicitor>() ?? NullLogger<ApprovalElicitor>.Instance);
     }
 }

@@ -5,8 +5,8 @@ using ModelContextProtocol.Server;
 namespace PolicyLayer.ModelContextProtocol;
 
 /// <summary>
-/// Options of the MCP integration: how refusals look, and where a call's grant, session and caller attributes
-/// come from. Validated when the host starts.
+/// Options of the MCP integration: how refusals look, where a call's grant, session and caller attributes come
+/// from, and whether approvals are asked for through elicitation. Validated when the host starts.
 /// </summary>
 public sealed class PolicyLayerMcpOptions
 {
@@ -48,4 +48,10 @@ public sealed class PolicyLayerMcpOptions
     /// <c>input_schema: "enforce"</c> applies). Default: <see langword="true"/>.
     /// </summary>
     public bool RegisterDeclaredInputSchemas { get; set; } = true;
+
+    /// <summary>
+    /// Asking the person at the client to approve a call that needs approval, through MCP elicitation. Off by
+    /// default; see <see cref="ApprovalElicitationOptions"/> for why.
+    /// </summary>
+    public ApprovalElicitationOptions ApprovalElicitation { get; } = new();
 }

@@ -57,6 +57,26 @@ internal static class RefusalText
         return text.ToString();
     }
 
+    /// <summary>The person at the client was asked to approve the call and declined (<paramref name="dismissed"/>: closed the question without choosing).</summary>
+    public static string NotApproved(string toolName, in AuthorizationDecision decision, bool dismissed)
+    {
+        var text = new StringBuilder();
+        text.Append("The call to '").Append(toolName).Append("' was refused and did not run: ");
+        if (dismissed)
+        {
+            text.Append("the person was asked to approve it and dismissed the question without approving it. Approval request ")
+                .Append(decision.ApprovalId).Append(" is still waiting for a person. Do not retry the call unless the user asks you to.");
+        }
+        else
+        {
+            text.Append("the person was asked to approve it and declined. Do not make this call again unless the user asks you to.");
+        }
+
+        text.Append("\nApproval id: ").Append(decision.ApprovalId)
+            .Append("\nRule: ").Append(decision.Rule);
+        return text.ToString();
+    }
+
     private static string StripLocation(string message, string location)
     {
         // Schema messages start with their instance location ("/amount: ..."); the list already shows it.

@@ -40,7 +40,8 @@ public sealed class McpTestServer : IAsyncDisposable
         Action<PolicyLayerMcpOptions>? configure = null,
         Action<IServiceCollection>? services = null,
         Action<IMcpServerBuilder>? server = null,
-        bool withPolicy = true)
+        bool withPolicy = true,
+        McpClientOptions? clientOptions = null)
     {
         var clientToServer = new Pipe();
         var serverToClient = new Pipe();
@@ -69,7 +70,7 @@ public sealed class McpTestServer : IAsyncDisposable
         await host.StartAsync();
 
         var transport = new StreamClientTransport(clientToServer.Writer.AsStream(), serverToClient.Reader.AsStream());
-        var client = await McpClient.CreateAsync(transport);
+        var client = await McpClient.CreateAsync(transport, clientOptions);
         return new McpTestServer(host, client);
     }
 
