@@ -67,11 +67,17 @@ internal static class JsonStrings
         if (stringElement.ValueKind == JsonValueKind.String)
         {
             var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement);
-            if (raw.IndexOf((byte)'\\') < 0)
+            var content = raw[1..^1];
+            if (content.IndexOf((byte)'\\') < 0)
             {
+                if (System.Text.Ascii.IsValid(content))
+                {
+                    return content.Length; // the usual case, checked a vector at a time
+                }
+
                 // Every code point starts with exactly one byte that is not a continuation byte (10xxxxxx).
                 var count = 0;
-                foreach (var b in raw[1..^1])
+                foreach (var b in content)
                 {
                     if ((b & 0xC0) != 0x80)
                     {

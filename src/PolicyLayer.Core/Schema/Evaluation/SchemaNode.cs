@@ -1,10 +1,23 @@
+using System.Text.Json;
 using PolicyLayer.Schema.Keywords;
 
 namespace PolicyLayer.Schema.Evaluation;
 
 /// <summary>One compiled (sub)schema: a boolean schema or a list of keywords evaluated in order.</summary>
+/// <remarks>
+/// When its keywords are set, a node sorts them by the kind of instance they can say anything about, so that
+/// evaluating a string runs only the keywords that apply to strings (and <c>type</c> becomes a mask test). The order
+/// of the keywords within a kind is kept, annotation-dependent ones last.
+/// </remarks>
 internal sealed class SchemaNode
 {
+    // Indexed by JsonValueKind (Undefined = 0 … Null = 7).
+    private const int KindCount = 8;
+
+    private Keyword[] _keywords = [];
+    private Keyword[][] _byKind = EmptyPlan();
+    private TypeKeyword? _type;
+
     public SchemaNode(SchemaResource resource, string location)
     {
         Resource = resource;
@@ -21,7 +34,21 @@ internal sealed class SchemaNode
     public bool? Boolean { get; set; }
 
     /// <summary>The keywords, in evaluation order (annotation-dependent ones last).</summary>
-    public Keyword[] Keywords { get; set; } = [];
+    public Keyword[] Keywords
+    {
+        get => _keywords;
+        set
+        {
+            _keywords = value;
+            _type = value.OfType<TypeKeyword>().FirstOrDefault();
+            _byKind = new Keyword[KindCount][];
+            for (var kind = 0; kind < KindCount; kind++)
+            {
+                var type = JsonTypesOf.Kind((JsonValueKind)kind);
+                _byKind[kind] = [.. value.Where(k => k != _type && (k.AppliesTo & type) != 0)];
+            }
+        }
+    }
 
     /// <summary>Whether a keyword of this node needs the annotations (evaluated properties/items) of its siblings.</summary>
     public bool TracksEvaluated { get; set; }
@@ -60,35 +87,61 @@ internal sealed class SchemaNode
             return false;
         }
 
-        var pushed = state.PushResource(Resource);
-        try
+        // No try/finally: an exception abandons the whole evaluation, and renting the state resets it.
+        var pushed = state.TrackDynamicScope && state.PushResource(Resource);
+        var valid = EvaluateKeywords(state, instance, depth, evaluated);
+        state.PopResource(pushed);
+        state.Exit();
+        return valid;
+    }
+
+    private static Keyword[][] EmptyPlan()
+    {
+        var plan = new Keyword[KindCount][];
+        Array.Fill(plan, []);
+        return plan;
+    }
+
+    private bool EvaluateKeywords(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        var kind = instance.RootKind;
+        var valid = true;
+        if (_type is not null && !_type.Accepts(kind, instance))
         {
-            // A node with unevaluated* sees only its own subschemas' annotations; it passes them up when it succeeds.
-            var own = TracksEvaluated ? EvaluatedSet.For(instance) : evaluated;
-            var valid = true;
-            foreach (var keyword in Keywords)
+            if (!state.CollectsErrors)
             {
-                if (!keyword.Evaluate(state, instance, depth, own))
-                {
-                    valid = false;
-                    if (!state.CollectsErrors)
-                    {
-                        return false;
-                    }
-                }
+                return false;
             }
 
-            if (valid && TracksEvaluated && evaluated is not null)
-            {
-                evaluated.MergeFrom(own!);
-            }
+            _type.Evaluate(state, instance, depth, evaluated);
+            valid = false;
+        }
 
+        var keywords = _byKind[(int)kind];
+        if (keywords.Length == 0)
+        {
             return valid;
         }
-        finally
+
+        // A node with unevaluated* sees only its own subschemas' annotations; it passes them up when it succeeds.
+        var own = TracksEvaluated ? EvaluatedSet.For(instance) : evaluated;
+        foreach (var keyword in keywords)
         {
-            state.PopResource(pushed);
-            state.Exit();
+            if (!keyword.Evaluate(state, instance, depth, own))
+            {
+                valid = false;
+                if (!state.CollectsErrors)
+                {
+                    return false;
+                }
+            }
         }
+
+        if (valid && TracksEvaluated && evaluated is not null)
+        {
+            evaluated.MergeFrom(own!);
+        }
+
+        return valid;
     }
 }

@@ -18,6 +18,12 @@ internal abstract class Keyword
     /// <summary>The location of the schema object holding the keyword.</summary>
     public string NodeLocation { get; }
 
+    /// <summary>
+    /// The kinds of instance the keyword can fail on; for any other kind it passes and annotates nothing, so a node
+    /// skips it (<c>maxLength</c> says nothing about a number).
+    /// </summary>
+    public virtual JsonTypes AppliesTo => JsonTypes.Any;
+
     /// <summary>The subschemas the keyword applies to the same instance (not to a property or item of it).</summary>
     public virtual IEnumerable<SchemaNode> InPlaceChildren => [];
 
@@ -49,6 +55,11 @@ internal abstract class Keyword
     /// <summary>Evaluates a subschema against an array item.</summary>
     protected static bool EvaluateItem(SchemaNode node, EvaluationState state, JsonElement item, int index, int depth)
     {
+        if (!state.CollectsErrors)
+        {
+            return node.Evaluate(state, new JsonProperties(item), depth + 1, null);
+        }
+
         state.PushPath(index);
         var valid = node.Evaluate(state, new JsonProperties(item), depth + 1, null);
         state.PopPath();
@@ -58,14 +69,19 @@ internal abstract class Keyword
     /// <summary>Evaluates a subschema without recording its errors (to test alternatives).</summary>
     protected static bool Test(SchemaNode node, EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        var errors = state.SwapErrors(null);
+        if (!state.CollectsErrors)
+        {
+            return node.Evaluate(state, instance, depth, evaluated);
+        }
+
+        var previous = state.SwapErrors(collect: false, errors: null);
         try
         {
             return node.Evaluate(state, instance, depth, evaluated);
         }
         finally
         {
-            state.SwapErrors(errors);
+            state.RestoreErrors(previous);
         }
     }
 
@@ -73,14 +89,14 @@ internal abstract class Keyword
     protected static List<SchemaValidationError> Explain(SchemaNode node, EvaluationState state, in JsonProperties instance, int depth)
     {
         var errors = new List<SchemaValidationError>();
-        var previous = state.SwapErrors(errors);
+        var previous = state.SwapErrors(collect: true, errors);
         try
         {
             node.Evaluate(state, instance, depth, null);
         }
         finally
         {
-            state.SwapErrors(previous);
+            state.RestoreErrors(previous);
         }
 
         return errors;
