@@ -84,10 +84,11 @@ internal static class JsonNumbers
     }
 
     /// <summary>Whether a number element has no fractional part (<c>1.0</c> and <c>1e2</c> are integers).</summary>
-    public static bool IsInteger(JsonElement number)
-    {
-        var raw = JsonRaw.Utf8(number);
+    public static bool IsInteger(JsonElement number) => IsInteger(JsonRaw.Utf8(number));
 
+    /// <summary>Whether the raw text of a number has no fractional part.</summary>
+    public static bool IsInteger(ReadOnlySpan<byte> raw)
+    {
         // Without a point or an exponent the text is an integer; otherwise look at the digits.
         return raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 || JsonNumber.Parse(raw).IsInteger;
     }

@@ -16,7 +16,10 @@ internal sealed class SchemaNode
 
     private Keyword[] _keywords = [];
     private Keyword[][] _byKind = EmptyPlan();
+    private bool[] _readsRaw = new bool[KindCount];
     private TypeKeyword? _type;
+    private bool[] _typeAllows = AllKinds();  // by kind: whether type allows it outright
+    private bool _integerOnly;                // type allows integers but not every number
 
     public SchemaNode(SchemaResource resource, string location)
     {
@@ -47,6 +50,23 @@ internal sealed class SchemaNode
                 var type = JsonTypesOf.Kind((JsonValueKind)kind);
                 _byKind[kind] = [.. value.Where(k => k != _type && (k.AppliesTo & type) != 0)];
             }
+
+            _typeAllows = AllKinds();
+            _integerOnly = false;
+            if (_type is not null)
+            {
+                for (var kind = 0; kind < KindCount; kind++)
+                {
+                    _typeAllows[kind] = (_type.Types & JsonTypesOf.Kind((JsonValueKind)kind)) != 0;
+                }
+
+                _integerOnly = (_type.Types & (JsonTypes.Integer | JsonTypes.Number)) == JsonTypes.Integer;
+            }
+
+            // Strings and numbers are read once for all the keywords (and the integer test) that look at their text.
+            _readsRaw = new bool[KindCount];
+            _readsRaw[(int)JsonValueKind.String] = _byKind[(int)JsonValueKind.String].Length > 0;
+            _readsRaw[(int)JsonValueKind.Number] = _byKind[(int)JsonValueKind.Number].Length > 0 || _integerOnly;
         }
     }
 
@@ -93,6 +113,106 @@ internal sealed class SchemaNode
         state.PopResource(pushed);
         state.Exit();
         return valid;
+    }
+
+    /// <summary>The fast path for an element: no errors, no annotations; falls back to <see cref="Evaluate"/> when those are needed.</summary>
+    public bool IsValid(EvaluationState state, JsonElement element, int depth)
+    {
+        if (Boolean is bool constant)
+        {
+            return constant;
+        }
+
+        var kind = element.ValueKind;
+        return IsValid(state, new InstanceValue(element, kind, _readsRaw[(int)kind] ? Json.JsonRaw.Utf8(element) : default), depth);
+    }
+
+    /// <summary>The fast path for a value already read (an in-place applicator passes its own).</summary>
+    public bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        if (Boolean is bool constant)
+        {
+            return constant;
+        }
+
+        if (TracksEvaluated || state.CollectsErrors)
+        {
+            return Evaluate(state, new JsonProperties(value.Element), depth, null);
+        }
+
+        if (depth > state.MaxDepth)
+        {
+            return false;
+        }
+
+        if (!state.Enter())
+        {
+            state.Exit();
+            return false;
+        }
+
+        var pushed = state.TrackDynamicScope && state.PushResource(Resource);
+        var valid = (_typeAllows[(int)value.Kind] || (_integerOnly && value.Kind == JsonValueKind.Number && Json.JsonNumbers.IsInteger(value.RawText)))
+            && IsValidByKeywords(state, value, depth);
+        state.PopResource(pushed);
+        state.Exit();
+        return valid;
+    }
+
+    /// <summary>
+    /// While collecting errors: whether a string, number, boolean or null satisfies the node, checked on the fast
+    /// path so that the many valid leaves of an invalid value cost no more than when checking validity. Containers
+    /// answer <see langword="false"/> (they are evaluated with errors directly, so no work is repeated level after level).
+    /// </summary>
+    public bool IsValidScalarQuietly(EvaluationState state, JsonElement element, int depth)
+    {
+        if (Boolean is not null || TracksEvaluated)
+        {
+            return false;
+        }
+
+        var kind = element.ValueKind;
+        if (kind is JsonValueKind.Object or JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        var previous = state.SwapErrors(collect: false, errors: null);
+        var valid = IsValid(state, new InstanceValue(element, kind, _readsRaw[(int)kind] ? Json.JsonRaw.Utf8(element) : default), depth);
+        state.RestoreErrors(previous);
+        return valid;
+    }
+
+    private bool IsValidByKeywords(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var keywords = _byKind[(int)value.Kind];
+        if (keywords.Length == 0)
+        {
+            return true;
+        }
+
+        if (value.Raw.IsEmpty && _readsRaw[(int)value.Kind])
+        {
+            // Passed in place by a node that did not need the text.
+            return IsValidByKeywords(state, new InstanceValue(value.Element, value.Kind, Json.JsonRaw.Utf8(value.Element)), depth);
+        }
+
+        foreach (var keyword in keywords)
+        {
+            if (!keyword.IsValid(state, value, depth))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool[] AllKinds()
+    {
+        var kinds = new bool[KindCount];
+        Array.Fill(kinds, true);
+        return kinds;
     }
 
     private static Keyword[][] EmptyPlan()

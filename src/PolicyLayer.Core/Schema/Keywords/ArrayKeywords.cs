@@ -11,6 +11,25 @@ internal sealed class PrefixItemsKeyword(string name, string nodeLocation, Schem
 
     public int Length => schemas.Length;
 
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var index = 0;
+        foreach (var item in value.Element.EnumerateArray())
+        {
+            if (index >= schemas.Length)
+            {
+                break;
+            }
+
+            if (!schemas[index++].IsValid(state, item, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (!instance.TryGetElement(out var array) || array.ValueKind != JsonValueKind.Array)
@@ -48,6 +67,20 @@ internal sealed class PrefixItemsKeyword(string name, string nodeLocation, Schem
 internal sealed class ItemsKeyword(string name, string nodeLocation, SchemaNode schema, int startIndex) : Keyword(name, nodeLocation)
 {
     public override JsonTypes AppliesTo => JsonTypes.Array;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var index = 0;
+        foreach (var item in value.Element.EnumerateArray())
+        {
+            if (index++ >= startIndex && !schema.IsValid(state, item, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
@@ -131,6 +164,12 @@ internal sealed class ContainsKeyword(string nodeLocation, SchemaNode schema, lo
 internal sealed class ItemCountKeyword(string name, string nodeLocation, long limit, bool isMinimum) : Keyword(name, nodeLocation)
 {
     public override JsonTypes AppliesTo => JsonTypes.Array;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var count = value.Element.GetArrayLength();
+        return isMinimum ? count >= limit : count <= limit;
+    }
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {

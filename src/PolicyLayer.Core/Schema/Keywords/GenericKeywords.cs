@@ -66,6 +66,20 @@ internal sealed class ConstKeyword(string nodeLocation, JsonElement value) : Key
     // A string constant (the usual case) is compared as raw UTF-8 instead of through JSON equality.
     private readonly NameTable? _text = value.ValueKind == JsonValueKind.String ? new NameTable([value.GetString()!]) : null;
 
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) =>
+        _text is not null
+            ? value.Kind == JsonValueKind.String && Find(_text, value) >= 0
+            : JsonValues.DeepEquals(value.Element, Value);
+
+    /// <summary>Looks up a string value read by the fast path.</summary>
+    internal static int Find(NameTable table, in InstanceValue value)
+    {
+        var content = value.StringContent;
+        return content.IndexOf((byte)'\\') < 0 ? table.Find(content) : table.Find(value.Element);
+    }
+
+    private JsonElement Value => value;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         var equal = _text is not null && instance.TryGetElement(out var element)
@@ -86,6 +100,7 @@ internal sealed class EnumKeyword : Keyword
     private readonly JsonElement[] _values;
     private readonly NameTable _strings;     // the string values, looked up by hash
     private readonly JsonElement[] _others;  // every other value, compared one by one
+    private string? _allowed;                // the values as the error message lists them, built on first use
 
     public EnumKeyword(string nodeLocation, JsonElement[] values)
         : base("enum", nodeLocation)
@@ -102,7 +117,25 @@ internal sealed class EnumKeyword : Keyword
             return true;
         }
 
-        return state.CollectsErrors && Fail(state, $"{ValueText.Describe(instance)} is not one of {string.Join(", ", _values.Select(ValueText.Literal))}");
+        return state.CollectsErrors && Fail(state, $"{ValueText.Describe(instance)} is not one of {_allowed ??= string.Join(", ", _values.Select(ValueText.Literal))}");
+    }
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        if (value.Kind == JsonValueKind.String)
+        {
+            return ConstKeyword.Find(_strings, value) >= 0;
+        }
+
+        foreach (var other in _others)
+        {
+            if (JsonValues.DeepEquals(value.Element, other))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool Contains(in JsonProperties instance)

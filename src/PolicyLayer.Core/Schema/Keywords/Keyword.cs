@@ -30,6 +30,13 @@ internal abstract class Keyword
     /// <summary>Evaluates the keyword; adds errors to <paramref name="state"/> when it collects them.</summary>
     public abstract bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated);
 
+    /// <summary>
+    /// The fast path: whether an element satisfies the keyword, when no errors are collected and no annotations are
+    /// tracked. Keywords on the hot path override it to work on <paramref name="value"/> directly.
+    /// </summary>
+    public virtual bool IsValid(EvaluationState state, in InstanceValue value, int depth) =>
+        Evaluate(state, new JsonProperties(value.Element), depth, null);
+
     /// <summary>Records an error and returns <see langword="false"/>. Call as <c>state.CollectsErrors &amp;&amp; Fail(...)</c>
     /// so the message is only built when it is wanted.</summary>
     protected bool Fail(EvaluationState state, string message)
@@ -43,7 +50,12 @@ internal abstract class Keyword
     {
         if (!state.CollectsErrors)
         {
-            return node.Evaluate(state, new JsonProperties(property.Value), depth + 1, null);
+            return node.IsValid(state, property.Value, depth + 1);
+        }
+
+        if (node.IsValidScalarQuietly(state, property.Value, depth + 1))
+        {
+            return true;
         }
 
         state.PushPath(property);
@@ -57,7 +69,12 @@ internal abstract class Keyword
     {
         if (!state.CollectsErrors)
         {
-            return node.Evaluate(state, new JsonProperties(item), depth + 1, null);
+            return node.IsValid(state, item, depth + 1);
+        }
+
+        if (node.IsValidScalarQuietly(state, item, depth + 1))
+        {
+            return true;
         }
 
         state.PushPath(index);

@@ -31,6 +31,7 @@ internal sealed class NameTable
         }
 
         _mask = size - 1;
+        AnyBackslash = names.Any(n => n.Contains('\\', StringComparison.Ordinal));
         _utf8Slots = new int[size];
         _textSlots = new int[size];
         for (var i = 0; i < names.Count; i++)
@@ -44,6 +45,9 @@ internal sealed class NameTable
             Insert(_textSlots, Hash(_text[i].AsSpan()), i);
         }
     }
+
+    /// <summary>Whether some name contains a backslash (so escaped UTF-8 cannot be looked up as it is).</summary>
+    public bool AnyBackslash { get; }
 
     /// <summary>The number of names (repeats included).</summary>
     public int Count => _text.Length;
@@ -97,6 +101,12 @@ internal sealed class NameTable
             return Find(raw);
         }
 #endif
+        return FindDecoded(stringElement);
+    }
+
+    // Kept apart so that the scratch buffer is only set up (and cleared) for text with escapes.
+    private int FindDecoded(JsonElement stringElement)
+    {
         Span<char> scratch = stackalloc char[128];
         var text = Json.JsonStrings.GetChars(stringElement, scratch, out var rented);
         try

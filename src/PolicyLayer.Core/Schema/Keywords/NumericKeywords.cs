@@ -21,6 +21,8 @@ internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind k
 
     public override JsonTypes AppliesTo => JsonTypes.Number;
 
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => Accepts(value.RawText);
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (!instance.TryGetElement(out var number) || number.ValueKind != JsonValueKind.Number)
@@ -28,18 +30,7 @@ internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind k
             return true;
         }
 
-        var raw = JsonRaw.Utf8(number);
-        var comparison = _boundDecimal is { } limit && JsonNumbers.TryParseDecimal(raw, out var value)
-            ? value.CompareTo(limit)
-            : JsonNumber.Compare(raw, bound);
-        var valid = kind switch
-        {
-            BoundKind.Minimum => comparison >= 0,
-            BoundKind.Maximum => comparison <= 0,
-            BoundKind.ExclusiveMinimum => comparison > 0,
-            _ => comparison < 0,
-        };
-        if (valid)
+        if (Accepts(JsonRaw.Utf8(number)))
         {
             return true;
         }
@@ -53,12 +44,28 @@ internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind k
         };
         return state.CollectsErrors && Fail(state, $"{number.GetRawText()} {relation} {boundText}");
     }
+
+    private bool Accepts(ReadOnlySpan<byte> raw)
+    {
+        var comparison = _boundDecimal is { } limit && JsonNumbers.TryParseDecimal(raw, out var value)
+            ? value.CompareTo(limit)
+            : JsonNumber.Compare(raw, bound);
+        return kind switch
+        {
+            BoundKind.Minimum => comparison >= 0,
+            BoundKind.Maximum => comparison <= 0,
+            BoundKind.ExclusiveMinimum => comparison > 0,
+            _ => comparison < 0,
+        };
+    }
 }
 
 /// <summary><c>multipleOf</c>, exact for decimals and integers of any size.</summary>
 internal sealed class MultipleOfKeyword(string nodeLocation, byte[] divisor, string divisorText) : Keyword("multipleOf", nodeLocation)
 {
     public override JsonTypes AppliesTo => JsonTypes.Number;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => ExactArithmetic.IsMultipleOf(value.RawText, divisor);
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {

@@ -50,6 +50,41 @@ internal sealed class PropertiesKeyword : Keyword
 
     public override JsonTypes AppliesTo => JsonTypes.Object;
 
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        if (_patterns.Length > 0)
+        {
+            return base.IsValid(state, value, depth); // names are matched as text: the general loop does it
+        }
+
+        ulong seen = 0;
+        foreach (var property in value.Element.EnumerateObject())
+        {
+            var name = FindRaw(property);
+            SchemaNode? schema;
+            if (name >= 0)
+            {
+                if (name < MaskBits)
+                {
+                    seen |= 1UL << name;
+                }
+
+                schema = _schemas[name] ?? _additional;
+            }
+            else
+            {
+                schema = _additional;
+            }
+
+            if (schema is not null && !schema.IsValid(state, property.Value, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return (seen & _requiredMask) == _requiredMask && (_requiredCount <= MaskBits || CheckRequired(state, new JsonProperties(value.Element), seen, 0));
+    }
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         var valid = true;
@@ -108,13 +143,26 @@ internal sealed class PropertiesKeyword : Keyword
         return CheckRequired(state, instance, seen, firstError) && valid;
     }
 
-    private int Find(in JsonPropertyView property)
+    // Escaped names are rare: look the raw bytes up first, and decode only when that misses and there is an escape.
+    private int FindRaw(JsonProperty property)
     {
-        if (property.TryGetUtf8Name(out var utf8))
-        {
-            return _names.Find(utf8);
-        }
+#if NET9_0_OR_GREATER
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
+        var name = _names.Find(raw);
 
+        // A hit is the name itself unless some declared name holds a backslash (then raw "a\\u0062" could equal it).
+        return (name >= 0 ? !_names.AnyBackslash : raw.IndexOf((byte)'\\') < 0) ? name : Find(new JsonPropertyView(null, property));
+#else
+        return Find(new JsonPropertyView(null, property));
+#endif
+    }
+
+    private int Find(in JsonPropertyView property) =>
+        property.TryGetUtf8Name(out var utf8) ? _names.Find(utf8) : FindDecoded(property);
+
+    // Kept apart so that the scratch buffer is only set up (and cleared) for the rare escaped name.
+    private int FindDecoded(in JsonPropertyView property)
+    {
         Span<char> scratch = stackalloc char[128];
         var name = property.GetNameChars(scratch, out var rented);
         try

@@ -12,6 +12,12 @@ internal sealed class LengthKeyword(string name, string nodeLocation, long limit
 {
     public override JsonTypes AppliesTo => JsonTypes.String;
 
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var length = JsonStrings.CodePointLength(value.Element, value.RawText);
+        return isMinimum ? length >= limit : length <= limit;
+    }
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (!instance.TryGetElement(out var text) || text.ValueKind != JsonValueKind.String)
@@ -36,6 +42,9 @@ internal sealed class PatternKeyword(string nodeLocation, SchemaRegex regex) : K
 {
     public override JsonTypes AppliesTo => JsonTypes.String;
 
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) =>
+        regex.Match(value.Element, value.RawText) == RegexOutcome.Match;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (!instance.TryGetElement(out var text) || text.ValueKind != JsonValueKind.String)
@@ -43,7 +52,7 @@ internal sealed class PatternKeyword(string nodeLocation, SchemaRegex regex) : K
             return true;
         }
 
-        return regex.Match(text) switch
+        return regex.Match(text, Json.JsonRaw.Utf8(text)) switch
         {
             RegexOutcome.Match => true,
             RegexOutcome.Timeout => state.CollectsErrors && Fail(state, $"matching the pattern '{regex.Source}' took too long; the value is rejected"),
@@ -125,19 +134,24 @@ internal sealed class SchemaRegex
 
     public string Source { get; }
 
-    /// <summary>Matches a string element; ASCII text without escapes is scanned in place when the pattern allows it.</summary>
-    public RegexOutcome Match(JsonElement text)
+    /// <summary>Matches a string element given with its raw text (quoted); ASCII text without escapes is scanned in place when the pattern allows it.</summary>
+    public RegexOutcome Match(JsonElement text, ReadOnlySpan<byte> raw)
     {
-#if NET9_0_OR_GREATER
         if (_deterministic is not null)
         {
-            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(text)[1..^1];
-            if (raw.IndexOf((byte)'\\') < 0 && System.Text.Ascii.IsValid(raw))
+            var content = raw[1..^1];
+            if (content.IndexOf((byte)'\\') < 0 && System.Text.Ascii.IsValid(content))
             {
-                return _deterministic.IsMatch(raw) ? RegexOutcome.Match : RegexOutcome.NoMatch;
+                return _deterministic.IsMatch(content) ? RegexOutcome.Match : RegexOutcome.NoMatch;
             }
         }
-#endif
+
+        return MatchDecoded(text);
+    }
+
+    // Kept apart so that the scratch buffer is only set up (and cleared) when the engine runs.
+    private RegexOutcome MatchDecoded(JsonElement text)
+    {
         Span<char> scratch = stackalloc char[256];
         var chars = JsonStrings.GetChars(text, scratch, out var rented);
         try
