@@ -9,13 +9,22 @@ internal static class JsonNumbers
     // (28 digits) holds exactly. Anything longer goes through the exact digit-by-digit comparison.
     private const int MaxFastLength = 20;
 
+    // A ulong holds any 19-digit significand; a decimal takes a scale of at most 28.
+    private const int MaxSignificantDigits = 19;
+    private const int MaxDecimalScale = 28;
+
     /// <summary>The number as a decimal, when the decimal is exactly the number's value.</summary>
     public static bool TryGetExactDecimal(JsonElement number, out decimal value)
     {
         var raw = JsonRaw.Utf8(number);
-        if (raw.Length <= MaxFastLength)
+        if (TryParseDecimal(raw, out value))
         {
-            return TryParsePlain(raw, out value);
+            return true;
+        }
+
+        if (raw.Length <= MaxFastLength && raw.IndexOfAny((byte)'e', (byte)'E') < 0)
+        {
+            return number.TryGetDecimal(out value);
         }
 
         value = 0;
@@ -23,47 +32,65 @@ internal static class JsonNumbers
     }
 
     /// <summary>
-    /// Parses a JSON number token without an exponent and with at most 19 digits, exactly: its digits are an
-    /// unsigned 64-bit integer and its fraction length the decimal's scale. Any other token is left to the exact
-    /// digit-by-digit comparison. The token is already valid JSON (the document parsed it), so no validation here.
+    /// Reads the raw text of a JSON number without an exponent and with at most 19 significant digits as an exact
+    /// decimal; <see langword="false"/> for anything else (the caller then takes an exact slow path).
     /// </summary>
-    internal static bool TryParsePlain(ReadOnlySpan<byte> raw, out decimal value)
+    public static bool TryParseDecimal(ReadOnlySpan<byte> raw, out decimal value)
     {
         value = 0;
-        var negative = raw.Length > 0 && raw[0] == (byte)'-';
-        ulong digits = 0;
-        var count = 0;
-        var scale = -1;
-        for (var i = negative ? 1 : 0; i < raw.Length; i++)
+        var i = 0;
+        var negative = false;
+        if (raw.Length > 0 && raw[0] == (byte)'-')
         {
-            var c = raw[i];
-            if (c == (byte)'.')
+            negative = true;
+            i = 1;
+        }
+
+        ulong significand = 0;
+        var digits = 0;  // significant digits so far (leading zeros excluded)
+        var scale = -1;  // digits after the point; -1 before the point
+        for (; i < raw.Length; i++)
+        {
+            var digit = (uint)(raw[i] - '0');
+            if (digit <= 9)
+            {
+                if (significand != 0 || digit != 0)
+                {
+                    if (++digits > MaxSignificantDigits)
+                    {
+                        return false;
+                    }
+
+                    significand = (significand * 10) + digit;
+                }
+
+                if (scale >= 0 && ++scale > MaxDecimalScale)
+                {
+                    return false;
+                }
+            }
+            else if (raw[i] == (byte)'.' && scale < 0)
             {
                 scale = 0;
-                continue;
             }
-
-            var digit = (uint)(c - '0');
-            if (digit > 9 || ++count > 19)
+            else
             {
-                // An exponent, or more digits than a 64-bit integer is sure to hold.
-                return false;
-            }
-
-            digits = (digits * 10) + digit;
-            if (scale >= 0)
-            {
-                scale++;
+                return false; // an exponent (or text System.Text.Json would not have accepted)
             }
         }
 
-        if (count == 0)
-        {
-            return false;
-        }
-
-        value = new decimal((int)(uint)digits, (int)(uint)(digits >> 32), 0, negative, (byte)Math.Max(scale, 0));
+        value = new decimal((int)(uint)significand, (int)(uint)(significand >> 32), 0, negative, (byte)Math.Max(scale, 0));
         return true;
+    }
+
+    /// <summary>Whether a number element has no fractional part (<c>1.0</c> and <c>1e2</c> are integers).</summary>
+    public static bool IsInteger(JsonElement number) => IsInteger(JsonRaw.Utf8(number));
+
+    /// <summary>Whether the raw text of a number has no fractional part.</summary>
+    public static bool IsInteger(ReadOnlySpan<byte> raw)
+    {
+        // Without a point or an exponent the text is an integer; otherwise look at the digits.
+        return raw.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 || JsonNumber.Parse(raw).IsInteger;
     }
 
     /// <summary>Compares a number with a constant, exactly.</summary>

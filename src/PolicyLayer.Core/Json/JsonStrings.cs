@@ -67,11 +67,17 @@ internal static class JsonStrings
         if (stringElement.ValueKind == JsonValueKind.String)
         {
             var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement);
-            if (raw.IndexOf((byte)'\\') < 0)
+            var content = raw[1..^1];
+            if (content.IndexOf((byte)'\\') < 0)
             {
+                if (System.Text.Ascii.IsValid(content))
+                {
+                    return content.Length; // the usual case, checked a vector at a time
+                }
+
                 // Every code point starts with exactly one byte that is not a continuation byte (10xxxxxx).
                 var count = 0;
-                foreach (var b in raw[1..^1])
+                foreach (var b in content)
                 {
                     if ((b & 0xC0) != 0x80)
                     {
@@ -84,6 +90,12 @@ internal static class JsonStrings
         }
 #endif
 
+        return CodePointLengthDecoded(stringElement);
+    }
+
+    // Kept apart so that the scratch buffer is only set up (and cleared) for text with escapes.
+    private static int CodePointLengthDecoded(JsonElement stringElement)
+    {
         Span<char> scratch = stackalloc char[256];
         var chars = GetChars(stringElement, scratch, out var rented);
         try
@@ -94,6 +106,32 @@ internal static class JsonStrings
         {
             Return(rented);
         }
+    }
+
+    /// <summary>The number of code points of a string given its element and raw text (with quotes), read once by the caller.</summary>
+    public static int CodePointLength(JsonElement stringElement, ReadOnlySpan<byte> raw)
+    {
+        var content = raw[1..^1];
+        if (content.IndexOf((byte)'\\') >= 0)
+        {
+            return CodePointLength(stringElement);
+        }
+
+        if (System.Text.Ascii.IsValid(content))
+        {
+            return content.Length;
+        }
+
+        var count = 0;
+        foreach (var b in content)
+        {
+            if ((b & 0xC0) != 0x80)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>The number of Unicode code points of UTF-16 text; a lone surrogate counts as one.</summary>

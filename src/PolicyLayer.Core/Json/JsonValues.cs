@@ -73,6 +73,12 @@ internal static class JsonValues
         }
 #endif
 
+        return DecodedStringEquals(a, b);
+    }
+
+    // Kept apart so that the scratch buffers are only set up (and cleared) for strings with escapes.
+    private static bool DecodedStringEquals(JsonElement a, JsonElement b)
+    {
         Span<char> scratchA = stackalloc char[128];
         Span<char> scratchB = stackalloc char[128];
         var charsA = JsonStrings.GetChars(a, scratchA, out var rentedA);

@@ -81,7 +81,8 @@ public sealed class JsonSchema
         var state = EvaluationState.Rent(_options, _usesDynamicScope, collectErrors: false);
         try
         {
-            return _root.Evaluate(state, instance, 0, null);
+            // An element goes down the fast path at once; a dictionary root takes one general step, its values the fast path.
+            return instance.TryGetElement(out var element) ? _root.IsValid(state, element, 0) : _root.Evaluate(state, instance, 0, null);
         }
         finally
         {
@@ -99,20 +100,21 @@ public sealed class JsonSchema
     /// <returns>The errors.</returns>
     public IReadOnlyList<SchemaValidationError> Validate(in JsonProperties instance)
     {
-        if (IsValid(instance))
-        {
-            return [];
-        }
-
+        // One pass collecting errors; within it, valid leaves are checked on the fast path (see SchemaNode.IsValidScalarQuietly).
         var state = EvaluationState.Rent(_options, _usesDynamicScope, collectErrors: true);
         try
         {
-            _root.Evaluate(state, instance, 0, null);
-            var errors = state.Errors!;
-            if (errors.Count == 0)
+            var valid = _root.Evaluate(state, instance, 0, null);
+            var errors = state.Errors;
+            if (valid && errors is null)
             {
-                // Never report "invalid" without a reason.
-                errors.Add(new SchemaValidationError(string.Empty, string.Empty, string.Empty, "/: the value does not satisfy the schema"));
+                return [];
+            }
+
+            if (errors is null || valid)
+            {
+                // Never report "invalid" without a reason (nor a reason for a valid value).
+                return valid ? [] : [new SchemaValidationError(string.Empty, string.Empty, string.Empty, "/: the value does not satisfy the schema")];
             }
 
             return errors;

@@ -22,10 +22,10 @@ public sealed class JsonNumbersPropertyTests
         select Token(negative, integer, fraction, exponent);
 
     [Property(MaxTest = 2000)]
-    public Property TryParsePlain_AnyToken_ExactOrDeclined() =>
+    public Property TryParseDecimal_AnyToken_ExactOrDeclined() =>
         Prop.ForAll(Tokens.ToArbitrary(), token =>
         {
-            if (JsonNumbers.TryParsePlain(Encoding.UTF8.GetBytes(token), out decimal fast))
+            if (JsonNumbers.TryParseDecimal(Encoding.UTF8.GetBytes(token), out decimal fast))
             {
                 Assert.Equal(decimal.Parse(token, NumberStyles.Float, CultureInfo.InvariantCulture), fast);
                 Assert.DoesNotContain('e', token);
@@ -50,9 +50,9 @@ public sealed class JsonNumbersPropertyTests
     [InlineData("-0.000001", "-0.000001")]
     [InlineData("9999999999999999999", "9999999999999999999")]
     [InlineData("1.000000000000000000", "1")]
-    public void TryParsePlain_KnownTokens_ExactValue(string token, string expected)
+    public void TryParseDecimal_KnownTokens_ExactValue(string token, string expected)
     {
-        Assert.True(JsonNumbers.TryParsePlain(Encoding.UTF8.GetBytes(token), out decimal value));
+        Assert.True(JsonNumbers.TryParseDecimal(Encoding.UTF8.GetBytes(token), out decimal value));
         Assert.Equal(decimal.Parse(expected, CultureInfo.InvariantCulture), value);
     }
 
@@ -60,8 +60,8 @@ public sealed class JsonNumbersPropertyTests
     [InlineData("1e3")]
     [InlineData("12345678901234567890")]
     [InlineData("0.12345678901234567890")]
-    public void TryParsePlain_ExponentOrTooManyDigits_Declined(string token) =>
-        Assert.False(JsonNumbers.TryParsePlain(Encoding.UTF8.GetBytes(token), out _));
+    public void TryParseDecimal_ExponentOrTooManyDigits_Declined(string token) =>
+        Assert.False(JsonNumbers.TryParseDecimal(Encoding.UTF8.GetBytes(token), out _));
 
     private static string Token(bool negative, int[] integer, int[] fraction, string exponent)
     {

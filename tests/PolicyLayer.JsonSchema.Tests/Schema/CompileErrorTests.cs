@@ -96,4 +96,31 @@ public class CompileErrorTests
         var modern = Compile("""{"$defs": {"n": {"type": "number"}}, "$ref": "#/$defs/n", "maximum": 1}""");
         Assert.False(modern.IsValid(Parse("5")));
     }
+
+    [Theory]
+    [InlineData("""{"$defs": {"unused": {"minimum": "5"}}}""", "/$defs/unused/minimum")]
+    [InlineData("""{"$defs": {"unused": {"properties": {"a": {"type": "strnig"}}}}}""", "/$defs/unused/properties/a/type")]
+    [InlineData("""{"definitions": {"unused": {"pattern": "("}}}""", "/definitions/unused/pattern")]
+    [InlineData("""{"$defs": {"a": {"$defs": {"b": {"required": "x"}}}}, "$ref": "#/$defs/a"}""", "/$defs/a/$defs/b/required")]
+    [InlineData("""{"type": "string", "not": {"$defs": {"unused": {"maxLength": -1}}}}""", "/not/$defs/unused/maxLength")]
+    public void TryCompile_InvalidKeywordInUnreferencedSubschema_IsReportedWithItsLocation(string schema, string location)
+    {
+        var error = Assert.Single(CompileErrors(schema));
+        Assert.Equal(location, error.SchemaLocation);
+    }
+
+    [Fact]
+    public void TryCompile_UnreferencedDefinitionReferringToItself_IsAllowed()
+    {
+        // Never evaluated, so it cannot loop; only definitions evaluation reaches are checked for in-place cycles.
+        var schema = Compile("""{"type": "integer", "$defs": {"loop": {"$ref": "#/$defs/loop"}}}""");
+        Assert.True(schema.IsValid(Parse("1")));
+    }
+
+    [Fact]
+    public void TryCompile_UnreferencedDefinitionWithUnknownReference_IsReported()
+    {
+        var error = Assert.Single(CompileErrors("""{"$defs": {"unused": {"$ref": "https://example.com/missing.json"}}}"""));
+        Assert.Equal("/$defs/unused/$ref", error.SchemaLocation);
+    }
 }

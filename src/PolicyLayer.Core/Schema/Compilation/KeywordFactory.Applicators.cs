@@ -55,17 +55,20 @@ internal sealed partial class KeywordFactory
         var schema = context.Schema;
         var location = context.Location;
         PropertyName[] names = [];
+        SchemaNode[] schemas = [];
         SchemaRegex[] patterns = [];
-        if (schema.TryGetProperty("properties", out var properties))
+        SchemaNode[] patternSchemas = [];
+        SchemaNode? additionalSchema = null;
+        var hasProperties = schema.TryGetProperty("properties", out var properties);
+        if (hasProperties)
         {
-            var (propertyNames, schemas) = SchemaMap(context, "properties", properties);
-            names = propertyNames;
-            keywords.Add(new PropertiesKeyword(location, propertyNames, schemas));
+            (names, schemas) = SchemaMap(context, "properties", properties);
         }
 
-        if (schema.TryGetProperty("patternProperties", out var patternProperties))
+        var hasPatterns = schema.TryGetProperty("patternProperties", out var patternProperties);
+        if (hasPatterns)
         {
-            var (sources, schemas) = SchemaMap(context, "patternProperties", patternProperties);
+            var (sources, sourceSchemas) = SchemaMap(context, "patternProperties", patternProperties);
             var regexes = new List<SchemaRegex>();
             var nodes = new List<SchemaNode>();
             for (var i = 0; i < sources.Length; i++)
@@ -73,23 +76,28 @@ internal sealed partial class KeywordFactory
                 if (TryPattern(context, JsonPointer.Append(context.KeywordLocation("patternProperties"), sources[i].Text), sources[i].Text, out var regex))
                 {
                     regexes.Add(regex);
-                    nodes.Add(schemas[i]);
+                    nodes.Add(sourceSchemas[i]);
                 }
             }
 
             patterns = [.. regexes];
-            keywords.Add(new PatternPropertiesKeyword(location, patterns, [.. nodes]));
+            patternSchemas = [.. nodes];
         }
 
         if (schema.TryGetProperty("additionalProperties", out var additional))
         {
-            keywords.Add(new AdditionalPropertiesKeyword(location, context.Child("additionalProperties", additional), names, patterns));
+            additionalSchema = context.Child("additionalProperties", additional);
+        }
+
+        if (hasProperties || hasPatterns || additionalSchema is not null || context.Required is not null)
+        {
+            keywords.Add(new PropertiesKeyword(location, names, schemas, patterns, patternSchemas, additionalSchema, context.Required ?? []));
         }
 
         if (!context.Scope.Dialect.IsDraft7 && schema.TryGetProperty("dependentSchemas", out var dependentSchemas))
         {
-            var (triggers, schemas) = SchemaMap(context, "dependentSchemas", dependentSchemas);
-            keywords.Add(new DependentSchemasKeyword("dependentSchemas", location, triggers, schemas));
+            var (triggers, dependents) = SchemaMap(context, "dependentSchemas", dependentSchemas);
+            keywords.Add(new DependentSchemasKeyword("dependentSchemas", location, triggers, dependents));
         }
 
         // draft-07's dependencies; later drafts split it in two but documents still use it, so it is honoured there too.

@@ -83,10 +83,11 @@ internal sealed partial class KeywordFactory
 
         if (schema.TryGetProperty("required", out var required))
         {
+            // Checked together with properties and additionalProperties, in one pass over the object.
             var names = StringArray(context, context.KeywordLocation("required"), required, "required");
             if (names is { Length: > 0 })
             {
-                keywords.Add(new RequiredKeyword(location, names));
+                context.Required = names;
             }
         }
 

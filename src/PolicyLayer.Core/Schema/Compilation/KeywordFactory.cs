@@ -272,6 +272,9 @@ internal sealed partial class KeywordFactory(SchemaCompiler compiler)
 
         public SchemaCompiler Compiler { get; set; } = null!;
 
+        /// <summary>The names <c>required</c> lists, when the validation vocabulary applies and it lists any.</summary>
+        public PropertyName[]? Required { get; set; }
+
         public SchemaNode Child(string keyword, JsonElement value) =>
             Compiler.CompileNode(Document, JsonPointer.Append(Pointer, keyword), value);
 

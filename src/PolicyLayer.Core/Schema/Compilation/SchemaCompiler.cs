@@ -24,6 +24,7 @@ internal sealed class SchemaCompiler
     private readonly Dictionary<string, SchemaNode> _nodes = new(StringComparer.Ordinal);
     private readonly List<(SchemaResource Resource, string Name, SchemaDocument Document, string Pointer)> _dynamicAnchors = [];
     private readonly HashSet<string> _reportedLocations = new(StringComparer.Ordinal);
+    private readonly List<(SchemaDocument Document, string Pointer)> _scanned = [];
     private readonly KeywordFactory _keywords;
     private readonly ResourceScanner _scanner;
     private int _nesting;
@@ -56,9 +57,12 @@ internal sealed class SchemaCompiler
         _scanner.Scan(document, baseUri, dialect);
         var root = CompileNode(document, string.Empty, schema);
         FinishDynamicAnchors();
+        var reachable = _nodes.Values.ToList();
+        CompileUnreferenced(document);
         if (_errors.Count == 0)
         {
-            InPlaceCycles.Report(_nodes.Values, this);
+            // Only what evaluation can reach: an unused definition that refers to itself is harmless.
+            InPlaceCycles.Report(reachable, this);
         }
 
         return _errors.Count == 0 ? root : null;
@@ -92,7 +96,13 @@ internal sealed class SchemaCompiler
         _dynamicAnchors.Add((resource, name, document, pointer));
     }
 
-    public void RecordScope(SchemaDocument document, string pointer, SchemaScope scope) => _scopes.TryAdd(document.Key(pointer), scope);
+    public void RecordScope(SchemaDocument document, string pointer, SchemaScope scope)
+    {
+        if (_scopes.TryAdd(document.Key(pointer), scope))
+        {
+            _scanned.Add((document, pointer));
+        }
+    }
 
     /// <summary>The dialect a <c>$schema</c> URI selects, from the drafts known built in or a registered metaschema.</summary>
     public DialectInfo? ResolveDialect(string uri, string location)
@@ -268,6 +278,25 @@ internal sealed class SchemaCompiler
         }
 
         return _scopes[document.Key(string.Empty)];
+    }
+
+    /// <summary>
+    /// Compiles the subschemas of the document that nothing refers to (an unused <c>$defs</c> entry, say), so that an
+    /// invalid keyword value there is reported like anywhere else: the whole document must be a valid schema.
+    /// </summary>
+    private void CompileUnreferenced(SchemaDocument document)
+    {
+        // Compiling can scan more documents (references out of the unused parts); iterate by index over this one's.
+        for (var i = 0; i < _scanned.Count; i++)
+        {
+            var (scannedDocument, pointer) = _scanned[i];
+            if (ReferenceEquals(scannedDocument, document) && JsonPointer.TryResolve(document.Root, pointer, out var element))
+            {
+                CompileNode(document, pointer, element);
+            }
+        }
+
+        FinishDynamicAnchors();
     }
 
     private void FinishDynamicAnchors()

@@ -17,10 +17,16 @@ internal sealed class EvaluationState
     // Bounds the total work of one evaluation: nested alternatives (anyOf of anyOf of ...) can be exponential without any cycle.
     private const int MaxSteps = 2_000_000;
 
+    // The stack is probed every this many nested schemas rather than at each one (the probe costs more than a schema
+    // without keywords); a level takes well under 1 KB of stack, far less than the probe's reserve per interval.
+    private const int StackProbeInterval = 16;
+
     [ThreadStatic]
     private static EvaluationState? s_cached;
 
     private readonly List<SchemaResource> _dynamicScope = [];
+    private readonly StringBuilder _pointer = new();
+    private List<SchemaValidationError>? _errors;
     private readonly List<PathSegment> _path = [];
     private int _schemaDepth;
     private int _steps;
@@ -33,9 +39,10 @@ internal sealed class EvaluationState
 
     public bool TrackDynamicScope { get; private set; }
 
-    public List<SchemaValidationError>? Errors { get; private set; }
+    /// <summary>The errors found so far; <see langword="null"/> until the first one (or when errors are not collected).</summary>
+    public List<SchemaValidationError>? Errors => _errors;
 
-    public bool CollectsErrors => Errors is not null;
+    public bool CollectsErrors { get; private set; }
 
     public IReadOnlyList<SchemaResource> DynamicScope => _dynamicScope;
 
@@ -47,7 +54,8 @@ internal sealed class EvaluationState
         state.RegexTimeout = options.RegexTimeout;
         state.AssertFormat = options.AssertFormat;
         state.TrackDynamicScope = trackDynamicScope;
-        state.Errors = collectErrors ? [] : null;
+        state.CollectsErrors = collectErrors;
+        state._errors = null;
         return state;
     }
 
@@ -58,7 +66,8 @@ internal sealed class EvaluationState
         state._schemaDepth = 0;
         state._steps = 0;
         state._budgetReported = false;
-        state.Errors = null;
+        state.CollectsErrors = false;
+        state._errors = null;
         s_cached = state;
     }
 
@@ -69,7 +78,8 @@ internal sealed class EvaluationState
     {
         _schemaDepth++;
         _steps++;
-        return _schemaDepth <= MaxSchemaDepth && _steps <= MaxSteps && RuntimeHelpers.TryEnsureSufficientExecutionStack();
+        return _schemaDepth <= MaxSchemaDepth && _steps <= MaxSteps
+            && (_schemaDepth % StackProbeInterval != 0 || RuntimeHelpers.TryEnsureSufficientExecutionStack());
     }
 
     public void Exit() => _schemaDepth--;
@@ -96,7 +106,7 @@ internal sealed class EvaluationState
     /// <summary>Enters a property; its name is only read (and allocated) if an error needs the path.</summary>
     public void PushPath(in JsonPropertyView property)
     {
-        if (Errors is not null)
+        if (CollectsErrors)
         {
             _path.Add(new PathSegment(property, -1));
         }
@@ -104,7 +114,7 @@ internal sealed class EvaluationState
 
     public void PushPath(int index)
     {
-        if (Errors is not null)
+        if (CollectsErrors)
         {
             _path.Add(new PathSegment(default, index));
         }
@@ -112,34 +122,44 @@ internal sealed class EvaluationState
 
     public void PopPath()
     {
-        if (Errors is not null)
+        if (CollectsErrors)
         {
             _path.RemoveAt(_path.Count - 1);
         }
     }
 
-    /// <summary>Swaps in a fresh error list (to evaluate alternatives); returns the previous one.</summary>
-    public List<SchemaValidationError>? SwapErrors(List<SchemaValidationError>? errors)
+    /// <summary>Switches error collection (to test alternatives quietly, or to explain one into its own list); returns what it replaced.</summary>
+    public (bool Collects, List<SchemaValidationError>? Errors) SwapErrors(bool collect, List<SchemaValidationError>? errors)
     {
-        var previous = Errors;
-        Errors = errors;
+        var previous = (CollectsErrors, _errors);
+        CollectsErrors = collect;
+        _errors = errors;
         return previous;
     }
+
+    /// <summary>Restores what <see cref="SwapErrors"/> returned.</summary>
+    public void RestoreErrors((bool Collects, List<SchemaValidationError>? Errors) previous) => (CollectsErrors, _errors) = previous;
 
     private bool _budgetReported;
 
     public void AddErrorOnce(string schemaLocation, string keyword, string message)
     {
-        if (!_budgetReported && Errors is not null)
+        if (!_budgetReported && CollectsErrors)
         {
             _budgetReported = true;
             AddError(schemaLocation, keyword, message);
         }
     }
 
-    public void AddError(string schemaLocation, string keyword, string message)
+    /// <summary>How many errors have been recorded so far (a position for <see cref="AddError(string, string, string, int)"/>).</summary>
+    public int ErrorCount => _errors?.Count ?? 0;
+
+    public void AddError(string schemaLocation, string keyword, string message) => AddError(schemaLocation, keyword, message, ErrorCount);
+
+    /// <summary>Records an error at a position of the list, so that a keyword checked last can still report first.</summary>
+    public void AddError(string schemaLocation, string keyword, string message, int position)
     {
-        if (Errors is null)
+        if (!CollectsErrors)
         {
             return;
         }
@@ -147,7 +167,7 @@ internal sealed class EvaluationState
         var instanceLocation = InstancePointer();
         var keywordLocation = keyword.Length == 0 ? schemaLocation : schemaLocation + "/" + JsonPointer.Escape(keyword);
         var shown = instanceLocation.Length == 0 ? "/" : instanceLocation;
-        Errors.Add(new SchemaValidationError(instanceLocation, keywordLocation, keyword, $"{shown}: {message}"));
+        (_errors ??= []).Insert(position, new SchemaValidationError(instanceLocation, keywordLocation, keyword, $"{shown}: {message}"));
     }
 
     public string InstancePointer()
@@ -157,7 +177,7 @@ internal sealed class EvaluationState
             return string.Empty;
         }
 
-        var builder = new StringBuilder();
+        var builder = _pointer.Clear();
         foreach (var segment in _path)
         {
             builder.Append('/');

@@ -1,10 +1,26 @@
+using System.Text.Json;
 using PolicyLayer.Schema.Keywords;
 
 namespace PolicyLayer.Schema.Evaluation;
 
 /// <summary>One compiled (sub)schema: a boolean schema or a list of keywords evaluated in order.</summary>
+/// <remarks>
+/// When its keywords are set, a node sorts them by the kind of instance they can say anything about, so that
+/// evaluating a string runs only the keywords that apply to strings (and <c>type</c> becomes a mask test). The order
+/// of the keywords within a kind is kept, annotation-dependent ones last.
+/// </remarks>
 internal sealed class SchemaNode
 {
+    // Indexed by JsonValueKind (Undefined = 0 … Null = 7).
+    private const int KindCount = 8;
+
+    private Keyword[] _keywords = [];
+    private Keyword[][] _byKind = EmptyPlan();
+    private bool[] _readsRaw = new bool[KindCount];
+    private TypeKeyword? _type;
+    private bool[] _typeAllows = AllKinds();  // by kind: whether type allows it outright
+    private bool _integerOnly;                // type allows integers but not every number
+
     public SchemaNode(SchemaResource resource, string location)
     {
         Resource = resource;
@@ -21,7 +37,38 @@ internal sealed class SchemaNode
     public bool? Boolean { get; set; }
 
     /// <summary>The keywords, in evaluation order (annotation-dependent ones last).</summary>
-    public Keyword[] Keywords { get; set; } = [];
+    public Keyword[] Keywords
+    {
+        get => _keywords;
+        set
+        {
+            _keywords = value;
+            _type = value.OfType<TypeKeyword>().FirstOrDefault();
+            _byKind = new Keyword[KindCount][];
+            for (var kind = 0; kind < KindCount; kind++)
+            {
+                var type = JsonTypesOf.Kind((JsonValueKind)kind);
+                _byKind[kind] = [.. value.Where(k => k != _type && (k.AppliesTo & type) != 0)];
+            }
+
+            _typeAllows = AllKinds();
+            _integerOnly = false;
+            if (_type is not null)
+            {
+                for (var kind = 0; kind < KindCount; kind++)
+                {
+                    _typeAllows[kind] = (_type.Types & JsonTypesOf.Kind((JsonValueKind)kind)) != 0;
+                }
+
+                _integerOnly = (_type.Types & (JsonTypes.Integer | JsonTypes.Number)) == JsonTypes.Integer;
+            }
+
+            // Strings and numbers are read once for all the keywords (and the integer test) that look at their text.
+            _readsRaw = new bool[KindCount];
+            _readsRaw[(int)JsonValueKind.String] = _byKind[(int)JsonValueKind.String].Length > 0;
+            _readsRaw[(int)JsonValueKind.Number] = _byKind[(int)JsonValueKind.Number].Length > 0 || _integerOnly;
+        }
+    }
 
     /// <summary>Whether a keyword of this node needs the annotations (evaluated properties/items) of its siblings.</summary>
     public bool TracksEvaluated { get; set; }
@@ -60,35 +107,161 @@ internal sealed class SchemaNode
             return false;
         }
 
-        var pushed = state.PushResource(Resource);
-        try
+        // No try/finally: an exception abandons the whole evaluation, and renting the state resets it.
+        var pushed = state.TrackDynamicScope && state.PushResource(Resource);
+        var valid = EvaluateKeywords(state, instance, depth, evaluated);
+        state.PopResource(pushed);
+        state.Exit();
+        return valid;
+    }
+
+    /// <summary>The fast path for an element: no errors, no annotations; falls back to <see cref="Evaluate"/> when those are needed.</summary>
+    public bool IsValid(EvaluationState state, JsonElement element, int depth)
+    {
+        if (Boolean is bool constant)
         {
-            // A node with unevaluated* sees only its own subschemas' annotations; it passes them up when it succeeds.
-            var own = TracksEvaluated ? EvaluatedSet.For(instance) : evaluated;
-            var valid = true;
-            foreach (var keyword in Keywords)
+            return constant;
+        }
+
+        var kind = element.ValueKind;
+        return IsValid(state, new InstanceValue(element, kind, _readsRaw[(int)kind] ? Json.JsonRaw.Utf8(element) : default), depth);
+    }
+
+    /// <summary>The fast path for a value already read (an in-place applicator passes its own).</summary>
+    public bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        if (Boolean is bool constant)
+        {
+            return constant;
+        }
+
+        if (TracksEvaluated || state.CollectsErrors)
+        {
+            return Evaluate(state, new JsonProperties(value.Element), depth, null);
+        }
+
+        if (depth > state.MaxDepth)
+        {
+            return false;
+        }
+
+        if (!state.Enter())
+        {
+            state.Exit();
+            return false;
+        }
+
+        var pushed = state.TrackDynamicScope && state.PushResource(Resource);
+        var valid = (_typeAllows[(int)value.Kind] || (_integerOnly && value.Kind == JsonValueKind.Number && Json.JsonNumbers.IsInteger(value.RawText)))
+            && IsValidByKeywords(state, value, depth);
+        state.PopResource(pushed);
+        state.Exit();
+        return valid;
+    }
+
+    /// <summary>
+    /// While collecting errors: whether a string, number, boolean or null satisfies the node, checked on the fast
+    /// path so that the many valid leaves of an invalid value cost no more than when checking validity. Containers
+    /// answer <see langword="false"/> (they are evaluated with errors directly, so no work is repeated level after level).
+    /// </summary>
+    public bool IsValidScalarQuietly(EvaluationState state, JsonElement element, int depth)
+    {
+        if (Boolean is not null || TracksEvaluated)
+        {
+            return false;
+        }
+
+        var kind = element.ValueKind;
+        if (kind is JsonValueKind.Object or JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        var previous = state.SwapErrors(collect: false, errors: null);
+        var valid = IsValid(state, new InstanceValue(element, kind, _readsRaw[(int)kind] ? Json.JsonRaw.Utf8(element) : default), depth);
+        state.RestoreErrors(previous);
+        return valid;
+    }
+
+    private bool IsValidByKeywords(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var keywords = _byKind[(int)value.Kind];
+        if (keywords.Length == 0)
+        {
+            return true;
+        }
+
+        if (value.Raw.IsEmpty && _readsRaw[(int)value.Kind])
+        {
+            // Passed in place by a node that did not need the text.
+            return IsValidByKeywords(state, new InstanceValue(value.Element, value.Kind, Json.JsonRaw.Utf8(value.Element)), depth);
+        }
+
+        foreach (var keyword in keywords)
+        {
+            if (!keyword.IsValid(state, value, depth))
             {
-                if (!keyword.Evaluate(state, instance, depth, own))
-                {
-                    valid = false;
-                    if (!state.CollectsErrors)
-                    {
-                        return false;
-                    }
-                }
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool[] AllKinds()
+    {
+        var kinds = new bool[KindCount];
+        Array.Fill(kinds, true);
+        return kinds;
+    }
+
+    private static Keyword[][] EmptyPlan()
+    {
+        var plan = new Keyword[KindCount][];
+        Array.Fill(plan, []);
+        return plan;
+    }
+
+    private bool EvaluateKeywords(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        var kind = instance.RootKind;
+        var valid = true;
+        if (_type is not null && !_type.Accepts(kind, instance))
+        {
+            if (!state.CollectsErrors)
+            {
+                return false;
             }
 
-            if (valid && TracksEvaluated && evaluated is not null)
-            {
-                evaluated.MergeFrom(own!);
-            }
+            _type.Evaluate(state, instance, depth, evaluated);
+            valid = false;
+        }
 
+        var keywords = _byKind[(int)kind];
+        if (keywords.Length == 0)
+        {
             return valid;
         }
-        finally
+
+        // A node with unevaluated* sees only its own subschemas' annotations; it passes them up when it succeeds.
+        var own = TracksEvaluated ? EvaluatedSet.For(instance) : evaluated;
+        foreach (var keyword in keywords)
         {
-            state.PopResource(pushed);
-            state.Exit();
+            if (!keyword.Evaluate(state, instance, depth, own))
+            {
+                valid = false;
+                if (!state.CollectsErrors)
+                {
+                    return false;
+                }
+            }
         }
+
+        if (valid && TracksEvaluated && evaluated is not null)
+        {
+            evaluated.MergeFrom(own!);
+        }
+
+        return valid;
     }
 }

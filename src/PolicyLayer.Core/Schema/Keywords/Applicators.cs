@@ -7,6 +7,19 @@ internal sealed class AllOfKeyword(string nodeLocation, SchemaNode[] schemas) : 
 {
     public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
 
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        foreach (var schema in schemas)
+        {
+            if (!schema.IsValid(state, value, depth))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         var valid = true;
@@ -30,6 +43,20 @@ internal sealed class AllOfKeyword(string nodeLocation, SchemaNode[] schemas) : 
 internal sealed class AlternativesKeyword(string name, string nodeLocation, SchemaNode[] schemas, bool exactlyOne) : Keyword(name, nodeLocation)
 {
     public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var matches = 0;
+        foreach (var schema in schemas)
+        {
+            if (schema.IsValid(state, value, depth) && (++matches > 1 || !exactlyOne))
+            {
+                return !exactlyOne;
+            }
+        }
+
+        return matches == 1;
+    }
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
@@ -100,6 +127,8 @@ internal sealed class NotKeyword(string nodeLocation, SchemaNode schema) : Keywo
 {
     public override IEnumerable<SchemaNode> InPlaceChildren => [schema];
 
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => !schema.IsValid(state, value, depth);
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (!Test(schema, state, instance, depth, null))
@@ -115,6 +144,11 @@ internal sealed class NotKeyword(string nodeLocation, SchemaNode schema) : Keywo
 internal sealed class ConditionalKeyword(string nodeLocation, SchemaNode condition, SchemaNode? then, SchemaNode? otherwise) : Keyword("if", nodeLocation)
 {
     public override IEnumerable<SchemaNode> InPlaceChildren => new[] { condition, then, otherwise }.OfType<SchemaNode>();
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) =>
+        condition.IsValid(state, value, depth)
+            ? then is null || then.IsValid(state, value, depth)
+            : otherwise is null || otherwise.IsValid(state, value, depth);
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
@@ -139,6 +173,8 @@ internal sealed class RefKeyword(string nodeLocation) : Keyword("$ref", nodeLoca
     public SchemaNode? Target { get; set; }
 
     public override IEnumerable<SchemaNode> InPlaceChildren => [Target!];
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => Target!.IsValid(state, value, depth);
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated) =>
         Target!.Evaluate(state, instance, depth, evaluated);

@@ -7,11 +7,32 @@ namespace PolicyLayer.Schema.Keywords;
 /// <summary><c>prefixItems</c> (and the array form of <c>items</c> before 2020-12): one schema per leading item.</summary>
 internal sealed class PrefixItemsKeyword(string name, string nodeLocation, SchemaNode[] schemas) : Keyword(name, nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Array;
+
     public int Length => schemas.Length;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var index = 0;
+        foreach (var item in value.Element.EnumerateArray())
+        {
+            if (index >= schemas.Length)
+            {
+                break;
+            }
+
+            if (!schemas[index++].IsValid(state, item, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array))
+        if (!instance.TryGetElement(out var array) || array.ValueKind != JsonValueKind.Array)
         {
             return true;
         }
@@ -45,9 +66,25 @@ internal sealed class PrefixItemsKeyword(string name, string nodeLocation, Schem
 /// <summary><c>items</c> (schema form), <c>additionalItems</c>: one schema for every item from a start index.</summary>
 internal sealed class ItemsKeyword(string name, string nodeLocation, SchemaNode schema, int startIndex) : Keyword(name, nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Array;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var index = 0;
+        foreach (var item in value.Element.EnumerateArray())
+        {
+            if (index++ >= startIndex && !schema.IsValid(state, item, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array))
+        if (!instance.TryGetElement(out var array) || array.ValueKind != JsonValueKind.Array)
         {
             return true;
         }
@@ -80,9 +117,11 @@ internal sealed class ItemsKeyword(string name, string nodeLocation, SchemaNode 
 /// <summary><c>contains</c> with <c>minContains</c> and <c>maxContains</c>.</summary>
 internal sealed class ContainsKeyword(string nodeLocation, SchemaNode schema, long minContains, long maxContains) : Keyword("contains", nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Array;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array))
+        if (!instance.TryGetElement(out var array) || array.ValueKind != JsonValueKind.Array)
         {
             return true;
         }
@@ -124,9 +163,17 @@ internal sealed class ContainsKeyword(string nodeLocation, SchemaNode schema, lo
 /// <summary><c>minItems</c> and <c>maxItems</c>.</summary>
 internal sealed class ItemCountKeyword(string name, string nodeLocation, long limit, bool isMinimum) : Keyword(name, nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Array;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var count = value.Element.GetArrayLength();
+        return isMinimum ? count >= limit : count <= limit;
+    }
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array))
+        if (!instance.TryGetElement(out var array) || array.ValueKind != JsonValueKind.Array)
         {
             return true;
         }
@@ -146,9 +193,11 @@ internal sealed class ItemCountKeyword(string name, string nodeLocation, long li
 /// <summary><c>uniqueItems</c>.</summary>
 internal sealed class UniqueItemsKeyword(string nodeLocation) : Keyword("uniqueItems", nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Array;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array))
+        if (!instance.TryGetElement(out var array) || array.ValueKind != JsonValueKind.Array)
         {
             return true;
         }
@@ -172,9 +221,11 @@ internal sealed class UniqueItemsKeyword(string nodeLocation) : Keyword("uniqueI
 /// <summary><c>unevaluatedItems</c>: applies to items no other keyword evaluated.</summary>
 internal sealed class UnevaluatedItemsKeyword(string nodeLocation, SchemaNode schema) : Keyword("unevaluatedItems", nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Array;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        if (instance.RootKind != JsonValueKind.Array || !instance.TryGetElement(out var array) || evaluated is null)
+        if (evaluated is null || !instance.TryGetElement(out var array) || array.ValueKind != JsonValueKind.Array)
         {
             return true;
         }

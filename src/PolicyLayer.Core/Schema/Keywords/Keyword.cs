@@ -18,11 +18,24 @@ internal abstract class Keyword
     /// <summary>The location of the schema object holding the keyword.</summary>
     public string NodeLocation { get; }
 
+    /// <summary>
+    /// The kinds of instance the keyword can fail on; for any other kind it passes and annotates nothing, so a node
+    /// skips it (<c>maxLength</c> says nothing about a number).
+    /// </summary>
+    public virtual JsonTypes AppliesTo => JsonTypes.Any;
+
     /// <summary>The subschemas the keyword applies to the same instance (not to a property or item of it).</summary>
     public virtual IEnumerable<SchemaNode> InPlaceChildren => [];
 
     /// <summary>Evaluates the keyword; adds errors to <paramref name="state"/> when it collects them.</summary>
     public abstract bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated);
+
+    /// <summary>
+    /// The fast path: whether an element satisfies the keyword, when no errors are collected and no annotations are
+    /// tracked. Keywords on the hot path override it to work on <paramref name="value"/> directly.
+    /// </summary>
+    public virtual bool IsValid(EvaluationState state, in InstanceValue value, int depth) =>
+        Evaluate(state, new JsonProperties(value.Element), depth, null);
 
     /// <summary>Records an error and returns <see langword="false"/>. Call as <c>state.CollectsErrors &amp;&amp; Fail(...)</c>
     /// so the message is only built when it is wanted.</summary>
@@ -37,7 +50,12 @@ internal abstract class Keyword
     {
         if (!state.CollectsErrors)
         {
-            return node.Evaluate(state, new JsonProperties(property.Value), depth + 1, null);
+            return node.IsValid(state, property.Value, depth + 1);
+        }
+
+        if (node.IsValidScalarQuietly(state, property.Value, depth + 1))
+        {
+            return true;
         }
 
         state.PushPath(property);
@@ -49,6 +67,16 @@ internal abstract class Keyword
     /// <summary>Evaluates a subschema against an array item.</summary>
     protected static bool EvaluateItem(SchemaNode node, EvaluationState state, JsonElement item, int index, int depth)
     {
+        if (!state.CollectsErrors)
+        {
+            return node.IsValid(state, item, depth + 1);
+        }
+
+        if (node.IsValidScalarQuietly(state, item, depth + 1))
+        {
+            return true;
+        }
+
         state.PushPath(index);
         var valid = node.Evaluate(state, new JsonProperties(item), depth + 1, null);
         state.PopPath();
@@ -58,14 +86,19 @@ internal abstract class Keyword
     /// <summary>Evaluates a subschema without recording its errors (to test alternatives).</summary>
     protected static bool Test(SchemaNode node, EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        var errors = state.SwapErrors(null);
+        if (!state.CollectsErrors)
+        {
+            return node.Evaluate(state, instance, depth, evaluated);
+        }
+
+        var previous = state.SwapErrors(collect: false, errors: null);
         try
         {
             return node.Evaluate(state, instance, depth, evaluated);
         }
         finally
         {
-            state.SwapErrors(errors);
+            state.RestoreErrors(previous);
         }
     }
 
@@ -73,14 +106,14 @@ internal abstract class Keyword
     protected static List<SchemaValidationError> Explain(SchemaNode node, EvaluationState state, in JsonProperties instance, int depth)
     {
         var errors = new List<SchemaValidationError>();
-        var previous = state.SwapErrors(errors);
+        var previous = state.SwapErrors(collect: true, errors);
         try
         {
             node.Evaluate(state, instance, depth, null);
         }
         finally
         {
-            state.SwapErrors(previous);
+            state.RestoreErrors(previous);
         }
 
         return errors;

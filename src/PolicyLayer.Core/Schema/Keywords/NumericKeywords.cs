@@ -16,22 +16,21 @@ internal enum BoundKind
 /// <summary><c>minimum</c>, <c>maximum</c>, <c>exclusiveMinimum</c>, <c>exclusiveMaximum</c>, compared exactly.</summary>
 internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind kind, byte[] bound, string boundText) : Keyword(name, nodeLocation)
 {
+    // Everyday bounds and values fit a decimal exactly; comparing two decimals is far cheaper than comparing digits.
+    private readonly decimal? _boundDecimal = JsonNumbers.TryParseDecimal(bound, out var value) ? value : null;
+
+    public override JsonTypes AppliesTo => JsonTypes.Number;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => Accepts(value.RawText);
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        if (instance.RootKind != JsonValueKind.Number || !instance.TryGetElement(out var number))
+        if (!instance.TryGetElement(out var number) || number.ValueKind != JsonValueKind.Number)
         {
             return true;
         }
 
-        var comparison = JsonNumber.Compare(JsonRaw.Utf8(number), bound);
-        var valid = kind switch
-        {
-            BoundKind.Minimum => comparison >= 0,
-            BoundKind.Maximum => comparison <= 0,
-            BoundKind.ExclusiveMinimum => comparison > 0,
-            _ => comparison < 0,
-        };
-        if (valid)
+        if (Accepts(JsonRaw.Utf8(number)))
         {
             return true;
         }
@@ -45,14 +44,32 @@ internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind k
         };
         return state.CollectsErrors && Fail(state, $"{number.GetRawText()} {relation} {boundText}");
     }
+
+    private bool Accepts(ReadOnlySpan<byte> raw)
+    {
+        var comparison = _boundDecimal is { } limit && JsonNumbers.TryParseDecimal(raw, out var value)
+            ? value.CompareTo(limit)
+            : JsonNumber.Compare(raw, bound);
+        return kind switch
+        {
+            BoundKind.Minimum => comparison >= 0,
+            BoundKind.Maximum => comparison <= 0,
+            BoundKind.ExclusiveMinimum => comparison > 0,
+            _ => comparison < 0,
+        };
+    }
 }
 
 /// <summary><c>multipleOf</c>, exact for decimals and integers of any size.</summary>
 internal sealed class MultipleOfKeyword(string nodeLocation, byte[] divisor, string divisorText) : Keyword("multipleOf", nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Number;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => ExactArithmetic.IsMultipleOf(value.RawText, divisor);
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        if (instance.RootKind != JsonValueKind.Number || !instance.TryGetElement(out var number))
+        if (!instance.TryGetElement(out var number) || number.ValueKind != JsonValueKind.Number)
         {
             return true;
         }

@@ -10,209 +10,13 @@ internal sealed class PropertyName(string text)
     public string Text { get; } = text;
 
     public byte[] Utf8 { get; } = Encoding.UTF8.GetBytes(text);
-
-    /// <summary>The index of the property's name in <paramref name="names"/>, or -1.</summary>
-    public static int IndexOf(in JsonPropertyView property, PropertyName[] names)
-    {
-        if (property.TryGetUtf8Name(out var raw))
-        {
-            for (var i = 0; i < names.Length; i++)
-            {
-                if (raw.SequenceEqual(names[i].Utf8))
-                {
-                    return i;
-                }
-            }
-
-            return -1;
-        }
-
-        for (var i = 0; i < names.Length; i++)
-        {
-            if (property.NameEquals(names[i].Text, names[i].Utf8))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-}
-
-/// <summary><c>properties</c>.</summary>
-internal sealed class PropertiesKeyword(string nodeLocation, PropertyName[] names, SchemaNode[] schemas) : Keyword("properties", nodeLocation)
-{
-    public PropertyName[] Names => names;
-
-    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
-    {
-        if (instance.RootKind != JsonValueKind.Object)
-        {
-            return true;
-        }
-
-        var valid = true;
-        var index = 0;
-        foreach (var property in instance)
-        {
-            var j = PropertyName.IndexOf(property, names);
-            if (j >= 0)
-            {
-                if (!EvaluateProperty(schemas[j], state, property, depth))
-                {
-                    valid = false;
-                    if (!state.CollectsErrors)
-                    {
-                        return false;
-                    }
-                }
-
-                evaluated?.Mark(index);
-            }
-
-            index++;
-        }
-
-        return valid;
-    }
-}
-
-/// <summary><c>patternProperties</c>.</summary>
-internal sealed class PatternPropertiesKeyword(string nodeLocation, SchemaRegex[] patterns, SchemaNode[] schemas) : Keyword("patternProperties", nodeLocation)
-{
-    public SchemaRegex[] Patterns => patterns;
-
-    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
-    {
-        if (instance.RootKind != JsonValueKind.Object)
-        {
-            return true;
-        }
-
-        var valid = true;
-        var index = 0;
-        Span<char> scratch = stackalloc char[128];
-        foreach (var property in instance)
-        {
-            var name = property.GetNameChars(scratch, out var rented);
-            try
-            {
-                for (var j = 0; j < patterns.Length; j++)
-                {
-                    var outcome = patterns[j].Match(name);
-                    if (outcome == RegexOutcome.Timeout)
-                    {
-                        valid = state.CollectsErrors && Fail(state, $"matching the property name pattern '{patterns[j].Source}' took too long; the value is rejected");
-                    }
-                    else if (outcome == RegexOutcome.Match)
-                    {
-                        if (!EvaluateProperty(schemas[j], state, property, depth))
-                        {
-                            valid = false;
-                        }
-
-                        evaluated?.Mark(index);
-                    }
-
-                    if (!valid && !state.CollectsErrors)
-                    {
-                        return false;
-                    }
-                }
-            }
-            finally
-            {
-                Json.JsonStrings.Return(rented);
-            }
-
-            index++;
-        }
-
-        return valid;
-    }
-}
-
-/// <summary><c>additionalProperties</c>: applies to properties neither <c>properties</c> nor <c>patternProperties</c> names.</summary>
-internal sealed class AdditionalPropertiesKeyword(string nodeLocation, SchemaNode schema, PropertyName[] names, SchemaRegex[] patterns) : Keyword("additionalProperties", nodeLocation)
-{
-    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
-    {
-        if (instance.RootKind != JsonValueKind.Object)
-        {
-            return true;
-        }
-
-        var valid = true;
-        var index = 0;
-        foreach (var property in instance)
-        {
-            if (!IsNamed(property))
-            {
-                if (schema.Boolean == false)
-                {
-                    valid = false;
-                    if (!state.CollectsErrors)
-                    {
-                        return false;
-                    }
-
-                    Fail(state, $"property '{property.Name}' is not allowed; allowed properties are {(names.Length == 0 ? "none" : string.Join(", ", names.Select(n => "'" + n.Text + "'")))}");
-                }
-                else if (!EvaluateProperty(schema, state, property, depth))
-                {
-                    valid = false;
-                    if (!state.CollectsErrors)
-                    {
-                        return false;
-                    }
-                }
-
-                evaluated?.Mark(index);
-            }
-
-            index++;
-        }
-
-        return valid;
-    }
-
-    private bool IsNamed(in JsonPropertyView property)
-    {
-        if (PropertyName.IndexOf(property, names) >= 0)
-        {
-            return true;
-        }
-
-        if (patterns.Length == 0)
-        {
-            return false;
-        }
-
-        Span<char> scratch = stackalloc char[128];
-        var chars = property.GetNameChars(scratch, out var rented);
-        try
-        {
-            foreach (var pattern in patterns)
-            {
-                // A timeout counts as a match here: patternProperties itself reports it.
-                if (pattern.Match(chars) != RegexOutcome.NoMatch)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-        finally
-        {
-            Json.JsonStrings.Return(rented);
-        }
-    }
 }
 
 /// <summary><c>unevaluatedProperties</c>: applies to properties no other keyword evaluated.</summary>
 internal sealed class UnevaluatedPropertiesKeyword(string nodeLocation, SchemaNode schema) : Keyword("unevaluatedProperties", nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Object;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (instance.RootKind != JsonValueKind.Object || evaluated is null)
@@ -258,38 +62,11 @@ internal sealed class UnevaluatedPropertiesKeyword(string nodeLocation, SchemaNo
     }
 }
 
-/// <summary><c>required</c>.</summary>
-internal sealed class RequiredKeyword(string nodeLocation, PropertyName[] names) : Keyword("required", nodeLocation)
-{
-    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
-    {
-        if (instance.RootKind != JsonValueKind.Object)
-        {
-            return true;
-        }
-
-        var valid = true;
-        foreach (var name in names)
-        {
-            if (!instance.TryGetProperty(name.Text, name.Utf8, out _))
-            {
-                valid = false;
-                if (!state.CollectsErrors)
-                {
-                    return false;
-                }
-
-                Fail(state, $"missing required property '{name.Text}'");
-            }
-        }
-
-        return valid;
-    }
-}
-
 /// <summary><c>minProperties</c> and <c>maxProperties</c>.</summary>
 internal sealed class PropertyCountKeyword(string name, string nodeLocation, long limit, bool isMinimum) : Keyword(name, nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Object;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (instance.RootKind != JsonValueKind.Object)
@@ -312,6 +89,8 @@ internal sealed class PropertyCountKeyword(string name, string nodeLocation, lon
 /// <summary><c>propertyNames</c>: every name, as a string, must satisfy a schema.</summary>
 internal sealed class PropertyNamesKeyword(string nodeLocation, SchemaNode schema) : Keyword("propertyNames", nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Object;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (instance.RootKind != JsonValueKind.Object || schema.Boolean == true)
@@ -344,6 +123,8 @@ internal sealed class PropertyNamesKeyword(string nodeLocation, SchemaNode schem
 /// <summary><c>dependentRequired</c> and the array form of draft-07 <c>dependencies</c>.</summary>
 internal sealed class DependentRequiredKeyword(string name, string nodeLocation, PropertyName[] triggers, PropertyName[][] required) : Keyword(name, nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Object;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (instance.RootKind != JsonValueKind.Object)
@@ -381,6 +162,8 @@ internal sealed class DependentRequiredKeyword(string name, string nodeLocation,
 /// <summary><c>dependentSchemas</c> and the schema form of draft-07 <c>dependencies</c>.</summary>
 internal sealed class DependentSchemasKeyword(string name, string nodeLocation, PropertyName[] triggers, SchemaNode[] schemas) : Keyword(name, nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.Object;
+
     public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)

@@ -10,9 +10,17 @@ namespace PolicyLayer.Schema.Keywords;
 /// <summary><c>minLength</c> and <c>maxLength</c>, counted in code points.</summary>
 internal sealed class LengthKeyword(string name, string nodeLocation, long limit, bool isMinimum) : Keyword(name, nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.String;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        var length = JsonStrings.CodePointLength(value.Element, value.RawText);
+        return isMinimum ? length >= limit : length <= limit;
+    }
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        if (instance.RootKind != JsonValueKind.String || !instance.TryGetElement(out var text))
+        if (!instance.TryGetElement(out var text) || text.ValueKind != JsonValueKind.String)
         {
             return true;
         }
@@ -32,37 +40,32 @@ internal sealed class LengthKeyword(string name, string nodeLocation, long limit
 /// <summary><c>pattern</c>: an unanchored regular expression match.</summary>
 internal sealed class PatternKeyword(string nodeLocation, SchemaRegex regex) : Keyword("pattern", nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.String;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) =>
+        regex.Match(value.Element, value.RawText) == RegexOutcome.Match;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
-        if (instance.RootKind != JsonValueKind.String || !instance.TryGetElement(out var text))
+        if (!instance.TryGetElement(out var text) || text.ValueKind != JsonValueKind.String)
         {
             return true;
         }
 
-        Span<char> scratch = stackalloc char[256];
-        var chars = JsonStrings.GetChars(text, scratch, out var rented);
-        try
+        return regex.Match(text, Json.JsonRaw.Utf8(text)) switch
         {
-            switch (regex.Match(chars))
-            {
-                case RegexOutcome.Match:
-                    return true;
-                case RegexOutcome.Timeout:
-                    return state.CollectsErrors && Fail(state, $"matching the pattern '{regex.Source}' took too long; the value is rejected");
-                default:
-                    return state.CollectsErrors && Fail(state, $"{ValueText.Describe(text)} does not match the pattern '{regex.Source}'");
-            }
-        }
-        finally
-        {
-            JsonStrings.Return(rented);
-        }
+            RegexOutcome.Match => true,
+            RegexOutcome.Timeout => state.CollectsErrors && Fail(state, $"matching the pattern '{regex.Source}' took too long; the value is rejected"),
+            _ => state.CollectsErrors && Fail(state, $"{ValueText.Describe(text)} does not match the pattern '{regex.Source}'"),
+        };
     }
 }
 
 /// <summary><c>format</c>: asserted only when <see cref="JsonSchemaOptions.AssertFormat"/> is set and the format is known.</summary>
 internal sealed class FormatKeyword(string nodeLocation, string format, FormatChecker checker) : Keyword("format", nodeLocation)
 {
+    public override JsonTypes AppliesTo => JsonTypes.String;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated) =>
         !state.AssertFormat || EvaluateAsserting(state, instance);
 
@@ -109,6 +112,7 @@ internal sealed class SchemaRegex
 {
     private readonly string? _linearPattern;
     private readonly Regex _backtracking;
+    private readonly DeterministicPattern? _deterministic;
     private Regex? _regex;
 
     /// <summary>A pattern that runs on the backtracking engine (with a timeout).</summary>
@@ -119,15 +123,46 @@ internal sealed class SchemaRegex
         _regex = backtracking;
     }
 
-    /// <summary>A pattern that runs on the linear-time engine, built on first use.</summary>
+    /// <summary>A pattern that runs on the linear-time engine, built on first use, or on ASCII text by a greedy scan when its shape allows.</summary>
     public SchemaRegex(string source, string linearPattern, Regex backtracking)
     {
         Source = source;
         _linearPattern = linearPattern;
         _backtracking = backtracking;
+        _deterministic = DeterministicPattern.TryCreate(source);
     }
 
     public string Source { get; }
+
+    /// <summary>Matches a string element given with its raw text (quoted); ASCII text without escapes is scanned in place when the pattern allows it.</summary>
+    public RegexOutcome Match(JsonElement text, ReadOnlySpan<byte> raw)
+    {
+        if (_deterministic is not null)
+        {
+            var content = raw[1..^1];
+            if (content.IndexOf((byte)'\\') < 0 && System.Text.Ascii.IsValid(content))
+            {
+                return _deterministic.IsMatch(content) ? RegexOutcome.Match : RegexOutcome.NoMatch;
+            }
+        }
+
+        return MatchDecoded(text);
+    }
+
+    // Kept apart so that the scratch buffer is only set up (and cleared) when the engine runs.
+    private RegexOutcome MatchDecoded(JsonElement text)
+    {
+        Span<char> scratch = stackalloc char[256];
+        var chars = JsonStrings.GetChars(text, scratch, out var rented);
+        try
+        {
+            return Match(chars);
+        }
+        finally
+        {
+            JsonStrings.Return(rented);
+        }
+    }
 
     public RegexOutcome Match(ReadOnlySpan<char> text)
     {

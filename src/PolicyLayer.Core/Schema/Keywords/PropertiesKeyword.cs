@@ -1,0 +1,319 @@
+using System.Text.Json;
+using PolicyLayer.Schema.Evaluation;
+
+namespace PolicyLayer.Schema.Keywords;
+
+/// <summary>
+/// <c>properties</c>, <c>patternProperties</c>, <c>additionalProperties</c> and <c>required</c> of one schema object,
+/// checked in a single pass over the instance's properties.
+/// </summary>
+/// <remarks>
+/// Each property name is looked up once in a <see cref="NameTable"/> holding the required names (first, so that their
+/// index is their bit in a mask of names seen) and the names <c>properties</c> declares. That one lookup decides which
+/// subschema applies, whether <c>additionalProperties</c> does, and which required names are present; the separate
+/// keywords would each walk the object again, and <c>required</c> would search it once per name. Errors keep the
+/// location of the keyword they come from.
+/// </remarks>
+internal sealed class PropertiesKeyword : Keyword
+{
+    private const int MaskBits = 64;
+
+    private readonly NameTable _names;
+    private readonly SchemaNode?[] _schemas;      // by name index: the properties subschema, null for a name only required
+    private readonly int _requiredCount;
+    private readonly ulong _requiredMask;         // bits of the first 64 required names
+    private readonly SchemaRegex[] _patterns;
+    private readonly SchemaNode[] _patternSchemas;
+    private readonly SchemaNode? _additional;
+    private readonly string _allowed;             // the names properties declares, for the additionalProperties message
+
+    public PropertiesKeyword(string nodeLocation, PropertyName[] names, SchemaNode[] schemas, SchemaRegex[] patterns, SchemaNode[] patternSchemas, SchemaNode? additional, PropertyName[] required)
+        : base("properties", nodeLocation)
+    {
+        var requiredNames = required.Select(r => r.Text).ToHashSet(StringComparer.Ordinal);
+        var all = required.Select(r => r.Text).Concat(names.Select(n => n.Text).Where(n => !requiredNames.Contains(n))).ToList();
+        _names = new NameTable(all);
+        _schemas = new SchemaNode?[all.Count];
+        for (var i = 0; i < names.Length; i++)
+        {
+            // A name declared twice (possible in hand-built JSON) keeps the last schema, as an object lookup would.
+            _schemas[_names.Find(names[i].Text.AsSpan())] = schemas[i];
+        }
+
+        _requiredCount = required.Length;
+        _requiredMask = _requiredCount >= MaskBits ? ulong.MaxValue : (1UL << _requiredCount) - 1;
+        _patterns = patterns;
+        _patternSchemas = patternSchemas;
+        _additional = additional;
+        _allowed = names.Length == 0 ? "none" : string.Join(", ", names.Select(n => "'" + n.Text + "'"));
+    }
+
+    public override JsonTypes AppliesTo => JsonTypes.Object;
+
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
+    {
+        if (_patterns.Length > 0)
+        {
+            return base.IsValid(state, value, depth); // names are matched as text: the general loop does it
+        }
+
+        ulong seen = 0;
+        foreach (var property in value.Element.EnumerateObject())
+        {
+            var name = FindRaw(property);
+            SchemaNode? schema;
+            if (name >= 0)
+            {
+                if (name < MaskBits)
+                {
+                    seen |= 1UL << name;
+                }
+
+                schema = _schemas[name] ?? _additional;
+            }
+            else
+            {
+                schema = _additional;
+            }
+
+            if (schema is not null && !schema.IsValid(state, property.Value, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return (seen & _requiredMask) == _requiredMask && (_requiredCount <= MaskBits || CheckRequired(state, new JsonProperties(value.Element), seen, 0));
+    }
+
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        var valid = true;
+        ulong seen = 0;
+        var index = 0;
+        var firstError = state.ErrorCount; // missing names are reported first, as the required keyword comes first
+        if (instance.TryGetElement(out var element))
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                return true;
+            }
+
+            foreach (var property in element.EnumerateObject())
+            {
+                var view = new JsonPropertyView(null, property);
+                if (!Visit(state, view, Find(view), index++, depth, evaluated, ref seen))
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+        else if (instance.Dictionary is Dictionary<string, JsonElement> dictionary)
+        {
+            foreach (var pair in dictionary)
+            {
+                if (!Visit(state, new JsonPropertyView(pair.Key, pair.Value), _names.Find(pair.Key.AsSpan()), index++, depth, evaluated, ref seen))
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+        else
+        {
+            foreach (var view in instance)
+            {
+                if (!Visit(state, view, Find(view), index++, depth, evaluated, ref seen))
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        return CheckRequired(state, instance, seen, firstError) && valid;
+    }
+
+    // Escaped names are rare: look the raw bytes up first, and decode only when that misses and there is an escape.
+    private int FindRaw(JsonProperty property)
+    {
+#if NET9_0_OR_GREATER
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
+        var name = _names.Find(raw);
+
+        // A hit is the name itself unless some declared name holds a backslash (then raw "a\\u0062" could equal it).
+        return (name >= 0 ? !_names.AnyBackslash : raw.IndexOf((byte)'\\') < 0) ? name : Find(new JsonPropertyView(null, property));
+#else
+        return Find(new JsonPropertyView(null, property));
+#endif
+    }
+
+    private int Find(in JsonPropertyView property) =>
+        property.TryGetUtf8Name(out var utf8) ? _names.Find(utf8) : FindDecoded(property);
+
+    // Kept apart so that the scratch buffer is only set up (and cleared) for the rare escaped name.
+    private int FindDecoded(in JsonPropertyView property)
+    {
+        Span<char> scratch = stackalloc char[128];
+        var name = property.GetNameChars(scratch, out var rented);
+        try
+        {
+            return _names.Find(name);
+        }
+        finally
+        {
+            Json.JsonStrings.Return(rented);
+        }
+    }
+
+    private bool Visit(EvaluationState state, in JsonPropertyView property, int name, int index, int depth, EvaluatedSet? evaluated, ref ulong seen)
+    {
+        var valid = true;
+        var named = false;
+        if (name >= 0)
+        {
+            if (name < MaskBits)
+            {
+                seen |= 1UL << name;
+            }
+
+            if (_schemas[name] is { } schema)
+            {
+                named = true;
+                if (!EvaluateProperty(schema, state, property, depth))
+                {
+                    valid = false;
+                    if (!state.CollectsErrors)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        if (_patterns.Length > 0)
+        {
+            var outcome = VisitPatterns(state, property, depth);
+            named |= outcome != PatternVisit.NoMatch;
+            if (outcome == PatternVisit.Failed)
+            {
+                valid = false;
+                if (!state.CollectsErrors)
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (!named && _additional is not null)
+        {
+            named = true;
+            if (_additional.Boolean == false)
+            {
+                valid = false;
+                if (!state.CollectsErrors)
+                {
+                    return false;
+                }
+
+                state.AddError(NodeLocation, "additionalProperties", $"property '{property.Name}' is not allowed; allowed properties are {_allowed}");
+            }
+            else if (!EvaluateProperty(_additional, state, property, depth))
+            {
+                valid = false;
+            }
+        }
+
+        if (named)
+        {
+            evaluated?.Mark(index);
+        }
+
+        return valid;
+    }
+
+    private PatternVisit VisitPatterns(EvaluationState state, in JsonPropertyView property, int depth)
+    {
+        var outcome = PatternVisit.NoMatch;
+        Span<char> scratch = stackalloc char[128];
+        var name = property.GetNameChars(scratch, out var rented);
+        try
+        {
+            for (var j = 0; j < _patterns.Length; j++)
+            {
+                switch (_patterns[j].Match(name))
+                {
+                    case RegexOutcome.Timeout:
+                        // A timeout counts as a match, so additionalProperties does not apply too, and fails the value.
+                        outcome = PatternVisit.Failed;
+                        state.AddError(NodeLocation, "patternProperties", $"matching the property name pattern '{_patterns[j].Source}' took too long; the value is rejected");
+                        break;
+                    case RegexOutcome.Match:
+                        if (!EvaluateProperty(_patternSchemas[j], state, property, depth))
+                        {
+                            outcome = PatternVisit.Failed;
+                        }
+                        else if (outcome == PatternVisit.NoMatch)
+                        {
+                            outcome = PatternVisit.Matched;
+                        }
+
+                        break;
+                }
+
+                if (outcome == PatternVisit.Failed && !state.CollectsErrors)
+                {
+                    return outcome;
+                }
+            }
+
+            return outcome;
+        }
+        finally
+        {
+            Json.JsonStrings.Return(rented);
+        }
+    }
+
+    private bool CheckRequired(EvaluationState state, in JsonProperties instance, ulong seen, int firstError)
+    {
+        if ((seen & _requiredMask) == _requiredMask && _requiredCount <= MaskBits)
+        {
+            return true;
+        }
+
+        var valid = true;
+        for (var i = 0; i < _requiredCount; i++)
+        {
+            var present = i < MaskBits ? (seen & (1UL << i)) != 0 : instance.TryGetProperty(_names[i], out _);
+            if (!present)
+            {
+                valid = false;
+                if (!state.CollectsErrors)
+                {
+                    return false;
+                }
+
+                state.AddError(NodeLocation, "required", $"missing required property '{_names[i]}'", firstError++);
+            }
+        }
+
+        return valid;
+    }
+
+    private enum PatternVisit
+    {
+        NoMatch,
+        Matched,
+        Failed,
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using FsCheck.Xunit;
+using PolicyLayer.Schema.Keywords;
+using static PolicyLayer.JsonSchema.Tests.Schema.SchemaTestHelpers;
+
+namespace PolicyLayer.JsonSchema.Tests.Schema;
+
+public class NameTableTests
+{
+    [Property]
+    public bool Find_EveryNameByTextAndUtf8_AndNothingElse(string[] names, string probe)
+    {
+        var distinct = names.Where(n => n is not null).Distinct(StringComparer.Ordinal).ToArray();
+        var table = new NameTable(distinct);
+        for (var i = 0; i < distinct.Length; i++)
+        {
+            if (table.Find(distinct[i].AsSpan()) != i || table.Find(Encoding.UTF8.GetBytes(distinct[i])) != i)
+            {
+                return false;
+            }
+        }
+
+        return probe is null || distinct.Contains(probe, StringComparer.Ordinal) || table.Find(probe.AsSpan()) == -1;
+    }
+
+    [Fact]
+    public void Properties_EscapedInstanceName_MatchesTheDeclaredName()
+    {
+        var schema = Compile("""{"properties": {"amount": {"type": "number"}}, "required": ["amount"], "additionalProperties": false}""");
+        Assert.True(schema.IsValid(Parse("""{"\u0061mount": 5}""")));
+        Assert.False(schema.IsValid(Parse("""{"\u0061mount": "5"}""")));
+        Assert.Empty(schema.Validate(Parse("""{"\u0061mount": 5}""")));
+    }
+
+    [Fact]
+    public void Properties_DeclaredNameWithBackslash_IsNotMatchedByAnEscape()
+    {
+        // The declared name is the six characters a\u0062; the instance name "a\u0062" is "ab".
+        var schema = Compile("""{"properties": {"a\\u0062": {"type": "string"}}, "additionalProperties": false}""");
+        Assert.False(schema.IsValid(Parse("""{"a\u0062": "x"}""")));
+        Assert.True(schema.IsValid(Parse("""{"a\\u0062": "x"}""")));
+    }
+
+    [Fact]
+    public void Required_MoreThan64Names_AreAllChecked()
+    {
+        var names = Enumerable.Range(0, 70).Select(i => $"p{i}").ToArray();
+        var schema = Compile($$"""{"required": [{{string.Join(", ", names.Select(n => $"\"{n}\""))}}]}""");
+        var all = "{" + string.Join(", ", names.Select(n => $"\"{n}\": 1")) + "}";
+        var missingLast = "{" + string.Join(", ", names[..^1].Select(n => $"\"{n}\": 1")) + "}";
+        Assert.True(schema.IsValid(Parse(all)));
+        Assert.False(schema.IsValid(Parse(missingLast)));
+        Assert.Equal("/: missing required property 'p69'", Assert.Single(schema.Validate(Parse(missingLast))).Message);
+    }
+
+    [Fact]
+    public void Enum_EscapedString_MatchesItsText()
+    {
+        var schema = Compile("""{"enum": ["EUR", "USD", 1]}""");
+        Assert.True(schema.IsValid(Parse("\"\\u0045UR\"")));
+        Assert.True(schema.IsValid(Parse("1.0")));
+        Assert.False(schema.IsValid(Parse("\"GBP\"")));
+    }
+}
