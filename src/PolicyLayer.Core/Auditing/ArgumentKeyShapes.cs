@@ -45,6 +45,9 @@ internal sealed class ArgumentKeyShapes(int maxKeys, int maxKeyLength)
     /// <summary>The names of one call's arguments, in their order, and the record's sorted, cut list of them.</summary>
     private sealed class Shape(string[] inOrder, string[] sorted)
     {
+        // The names as UTF-8, so an element's raw name bytes compare directly (no transcoding per name).
+        private readonly byte[][] _utf8 = [.. inOrder.Select(System.Text.Encoding.UTF8.GetBytes)];
+
         public string[] Sorted { get; } = sorted;
 
         public static Shape Of(in JsonProperties arguments, int count, int maxKeys, int maxKeyLength)
@@ -82,7 +85,13 @@ internal sealed class ArgumentKeyShapes(int maxKeys, int maxKeyLength)
             var i = 0;
             foreach (var property in arguments)
             {
-                if (i == inOrder.Length || !property.NameEquals(inOrder[i]))
+                if (i == inOrder.Length)
+                {
+                    return false;
+                }
+
+                var same = property.TryGetUtf8Name(out var raw) ? raw.SequenceEqual(_utf8[i]) : property.NameEquals(inOrder[i], _utf8[i]);
+                if (!same)
                 {
                     return false;
                 }

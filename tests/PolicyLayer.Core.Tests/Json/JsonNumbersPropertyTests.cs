@@ -43,26 +43,6 @@ public sealed class JsonNumbersPropertyTests
             Assert.Equal(Math.Sign(JsonValues.CompareNumbers(a, b)), Math.Sign(JsonNumbers.Compare(a, b, constant)));
         });
 
-    [Theory]
-    [InlineData("0", "0")]
-    [InlineData("-0", "0")]
-    [InlineData("42.5", "42.5")]
-    [InlineData("-0.000001", "-0.000001")]
-    [InlineData("9999999999999999999", "9999999999999999999")]
-    [InlineData("1.000000000000000000", "1")]
-    public void TryParseDecimal_KnownTokens_ExactValue(string token, string expected)
-    {
-        Assert.True(JsonNumbers.TryParseDecimal(Encoding.UTF8.GetBytes(token), out decimal value));
-        Assert.Equal(decimal.Parse(expected, CultureInfo.InvariantCulture), value);
-    }
-
-    [Theory]
-    [InlineData("1e3")]
-    [InlineData("12345678901234567890")]
-    [InlineData("0.12345678901234567890")]
-    public void TryParseDecimal_ExponentOrTooManyDigits_Declined(string token) =>
-        Assert.False(JsonNumbers.TryParseDecimal(Encoding.UTF8.GetBytes(token), out _));
-
     private static string Token(bool negative, int[] integer, int[] fraction, string exponent)
     {
         // JSON grammar: no leading zeros on the integer part, at least one digit before an optional fraction.
