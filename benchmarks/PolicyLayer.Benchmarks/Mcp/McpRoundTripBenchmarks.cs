@@ -31,15 +31,15 @@ public class McpRoundTripBenchmarks
 
     private readonly CallToolRequestParams _request = McpBenchmarkServer.Request;
 
-    private Endpoint _plain = null!;
-    private Endpoint _guarded = null!;
+    private McpEndpoint _plain = null!;
+    private McpEndpoint _guarded = null!;
     private IToolCallAuthorizer _authorizer = null!;
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _plain = await Endpoint.StartAsync(withPolicy: false);
-        _guarded = await Endpoint.StartAsync(withPolicy: true);
+        _plain = await McpEndpoint.StartAsync(withPolicy: false);
+        _guarded = await McpEndpoint.StartAsync(withPolicy: true);
         _authorizer = _guarded.Services.GetRequiredService<IToolCallAuthorizer>();
 
         // Warm both connections (JIT, caches, the policy's compiled schemas) before the first measured call.
@@ -82,35 +82,6 @@ public class McpRoundTripBenchmarks
         {
             var decision = await _authorizer.AuthorizeAsync(new ToolCall(_request.Name, new JsonProperties(_request.Arguments)));
             await decision.ReportOutcomeAsync(ToolCallOutcome.Succeeded);
-        }
-    }
-
-    private sealed class Endpoint(IHost host, McpClient client) : IAsyncDisposable
-    {
-        public McpClient Client { get; } = client;
-
-        public IServiceProvider Services => host.Services;
-
-        public static async Task<Endpoint> StartAsync(bool withPolicy)
-        {
-            var clientToServer = new Pipe();
-            var serverToClient = new Pipe();
-            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-            McpBenchmarkServer.Configure(
-                builder.Services.AddMcpServer().WithStreamServerTransport(clientToServer.Reader.AsStream(), serverToClient.Writer.AsStream()),
-                withPolicy);
-
-            var host = builder.Build();
-            await host.StartAsync();
-            var client = await McpClient.CreateAsync(new StreamClientTransport(clientToServer.Writer.AsStream(), serverToClient.Reader.AsStream()));
-            return new Endpoint(host, client);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Client.DisposeAsync();
-            await host.StopAsync();
-            host.Dispose();
         }
     }
 }
