@@ -400,26 +400,14 @@ public sealed class InMemoryCounterStore : ICounterStore
         return _unkeyed.TryGetValue(key.Counter, out var partitions) && partitions.TryGetValue(key.Partition, out SlidingWindowBudget? budget) ? budget : null;
     }
 
-    private SlidingWindowBudget? GetOrCreateBudget(in CounterKey key)
+    private SlidingWindowBudget? GetOrCreateBudget(in CounterKey key) => FindBudget(key) ?? CreateBudget(key);
+
+    /// <summary>Adds a budget for <paramref name="key"/>, or returns the one another thread added first; <see langword="null"/> when the store is full.</summary>
+    private SlidingWindowBudget? CreateBudget(in CounterKey key)
     {
-        ConcurrentDictionary<string, SlidingWindowBudget>? partitions = null;
-        if (key.KeyValue is null)
-        {
-            if (!_unkeyed.TryGetValue(key.Counter, out partitions))
-            {
-                partitions = _unkeyed.GetOrAdd(key.Counter, static _ => new ConcurrentDictionary<string, SlidingWindowBudget>(StringComparer.Ordinal));
-            }
-
-            if (partitions.TryGetValue(key.Partition, out SlidingWindowBudget? found))
-            {
-                return found;
-            }
-        }
-        else if (_keyed.TryGetValue(key, out SlidingWindowBudget? found))
-        {
-            return found;
-        }
-
+        ConcurrentDictionary<string, SlidingWindowBudget>? partitions = key.KeyValue is null
+            ? _unkeyed.GetOrAdd(key.Counter, static _ => new ConcurrentDictionary<string, SlidingWindowBudget>(StringComparer.Ordinal))
+            : null;
         while (true)
         {
             if (Volatile.Read(ref _budgetCount) >= _maxBudgets)
@@ -438,7 +426,7 @@ public sealed class InMemoryCounterStore : ICounterStore
                 return created;
             }
 
-            if ((partitions is null ? _keyed.TryGetValue(key, out SlidingWindowBudget? existing) : partitions.TryGetValue(key.Partition, out existing)))
+            if (FindBudget(key) is { } existing)
             {
                 return existing;
             }
