@@ -7,9 +7,12 @@ namespace PolicyLayer.Authorization;
 /// <summary>Evaluates one condition against a call, without allocating for the common operators.</summary>
 internal static class ConditionEvaluator
 {
-    public static ConditionResult Evaluate(Condition condition, in ToolCall call)
+    public static ConditionResult Evaluate(Condition condition, in ToolCall call) => Evaluate(condition, call, default);
+
+    /// <summary>Evaluates a condition, taking its top-level argument from <paramref name="arguments"/> when they were read into slots.</summary>
+    public static ConditionResult Evaluate(Condition condition, in ToolCall call, in ArgumentValues arguments)
     {
-        var actual = ResolvedValue.Resolve(condition.Path, call);
+        var actual = ResolvedValue.Resolve(condition.Path, call, condition.ArgumentSlot, arguments);
         switch (condition.Operator)
         {
             case ConditionOperator.Exists:
@@ -54,20 +57,16 @@ internal static class ConditionEvaluator
 
     private static bool IsAnyOf(in ResolvedValue actual, Condition condition)
     {
-        var candidates = condition.Candidates!;
-        var utf8 = condition.CandidateUtf8!;
-        var stringElement = actual.Kind == JsonValueKind.String && !actual.IsText;
-        for (var i = 0; i < candidates.Length; i++)
+        if (actual.Kind == JsonValueKind.String)
         {
-            if (stringElement)
-            {
-                // A string equals only a string: compare the unescaped bytes, without materializing either.
-                if (utf8[i] is { } bytes && actual.Element.ValueEquals(bytes))
-                {
-                    return true;
-                }
-            }
-            else if (AreEqual(actual, candidates[i]))
+            // A string equals only a string: one lookup of its unescaped text among the listed strings.
+            var strings = condition.CandidateStrings!;
+            return (actual.IsText ? strings.Find(actual.Text.AsSpan()) : strings.Find(actual.Element)) >= 0;
+        }
+
+        foreach (var candidate in condition.OtherCandidates!)
+        {
+            if (AreEqual(actual, candidate))
             {
                 return true;
             }

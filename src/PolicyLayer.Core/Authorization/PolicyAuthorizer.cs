@@ -183,11 +183,17 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
 
     private static AuthorizationDecision? CheckConditions(in ToolCall call, ToolRules rules, string revision)
     {
+        var arguments = default(ArgumentValues);
+        if (rules.ArgumentNames is { } names)
+        {
+            arguments.Fill(names, call.Arguments);
+        }
+
         foreach (var group in rules.RequireGroups)
         {
             foreach (var condition in group.ConditionArray)
             {
-                var result = ConditionEvaluator.Evaluate(condition, call);
+                var result = ConditionEvaluator.Evaluate(condition, call, arguments);
                 if (result != ConditionResult.Holds)
                 {
                     return Deny(group.Pointer, DecisionText.RequireFailed(group, condition, result), revision);
@@ -201,7 +207,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
             foreach (var condition in group.ConditionArray)
             {
                 // A wrong type counts as matching, so a numeric string cannot slip past a numeric rule.
-                var result = ConditionEvaluator.Evaluate(condition, call);
+                var result = ConditionEvaluator.Evaluate(condition, call, arguments);
                 if (result is ConditionResult.DoesNotHold or ConditionResult.Missing)
                 {
                     matches = false;
@@ -225,10 +231,21 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
             return JsonRaw.Utf8(element).Length;
         }
 
+        // Name length is an estimate for dictionary-held arguments; values are exact.
         var size = 2;
+        if (arguments.Dictionary is Dictionary<string, JsonElement> dictionary)
+        {
+            // What the MCP SDK hands over: enumerated directly rather than through the general view.
+            foreach (var (name, value) in dictionary)
+            {
+                size += JsonRaw.Utf8(value).Length + name.Length + 4;
+            }
+
+            return size;
+        }
+
         foreach (var property in arguments)
         {
-            // Name length is an estimate for dictionary-held arguments; values are exact.
             size += JsonRaw.Utf8(property.Value).Length + property.Name.Length + 4;
         }
 

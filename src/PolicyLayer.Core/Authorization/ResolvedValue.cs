@@ -66,7 +66,13 @@ internal readonly struct ResolvedValue
     public static ResolvedValue OfText(string? text) => text is null ? Missing : new(JsonValueKind.String, default, text, default);
 
     /// <summary>Finds the value a path addresses in a call.</summary>
-    public static ResolvedValue Resolve(PolicyPath path, in ToolCall call)
+    public static ResolvedValue Resolve(PolicyPath path, in ToolCall call) => Resolve(path, call, -1, default);
+
+    /// <summary>
+    /// Finds the value a path addresses in a call, taking the top-level argument from its slot in
+    /// <paramref name="arguments"/> when they were read into slots and the path has one.
+    /// </summary>
+    public static ResolvedValue Resolve(PolicyPath path, in ToolCall call, int slot, in ArgumentValues arguments)
     {
         switch (path.Root)
         {
@@ -83,7 +89,15 @@ internal readonly struct ResolvedValue
         }
 
         var utf8 = path.Utf8Segments;
-        if (root.RootKind != JsonValueKind.Object || !root.TryGetProperty(segments[0], utf8[0], out var current))
+        JsonElement current;
+        if (slot >= 0 && arguments.IsFilled && path.Root == PathRoot.Args)
+        {
+            if (!arguments.TryGet(slot, out current))
+            {
+                return Missing;
+            }
+        }
+        else if (root.RootKind != JsonValueKind.Object || !root.TryGetProperty(segments[0], utf8[0], out current))
         {
             return Missing;
         }

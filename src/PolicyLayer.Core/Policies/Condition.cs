@@ -21,7 +21,8 @@ public sealed class Condition
         if (op is ConditionOperator.In or ConditionOperator.NotIn && value is { ValueKind: JsonValueKind.Array } list)
         {
             Candidates = [.. list.EnumerateArray()];
-            CandidateUtf8 = [.. Candidates.Select(c => c.ValueKind == JsonValueKind.String ? System.Text.Encoding.UTF8.GetBytes(c.GetString()!) : null)];
+            CandidateStrings = new Schema.Keywords.NameTable([.. Candidates.Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!)]);
+            OtherCandidates = [.. Candidates.Where(c => c.ValueKind != JsonValueKind.String)];
         }
 
         Description = value is { } v ? $"{path.Text} {opText} {v.GetRawText()}" : $"{path.Text} {opText}";
@@ -44,11 +45,20 @@ public sealed class Condition
 
     internal Regex? CompiledRegex { get; }
 
+    /// <summary>
+    /// The slot of the addressed top-level argument in the <see cref="Authorization.ArgumentValues"/> of the rules
+    /// the condition belongs to, or -1 when the value is looked up on its own.
+    /// </summary>
+    internal int ArgumentSlot { get; set; } = -1;
+
     /// <summary>For <c>in</c> and <c>not_in</c>: the listed values.</summary>
     internal JsonElement[]? Candidates { get; }
 
-    /// <summary>For <c>in</c> and <c>not_in</c>: each listed string's UTF-8 bytes (unescaped), <see langword="null"/> for other values.</summary>
-    internal byte[]?[]? CandidateUtf8 { get; }
+    /// <summary>For <c>in</c> and <c>not_in</c>: the listed strings, found by one hash lookup of a string value.</summary>
+    internal Schema.Keywords.NameTable? CandidateStrings { get; }
+
+    /// <summary>For <c>in</c> and <c>not_in</c>: the listed values that are not strings (compared one by one).</summary>
+    internal JsonElement[]? OtherCandidates { get; }
 
     /// <summary>The value as a decimal when it is a number a decimal holds exactly (the fast comparison path).</summary>
     internal decimal? DecimalValue { get; }

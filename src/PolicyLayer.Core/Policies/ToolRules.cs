@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PolicyLayer.Schema;
+using PolicyLayer.Schema.Keywords;
 
 namespace PolicyLayer.Policies;
 
@@ -26,6 +27,7 @@ public sealed class ToolRules
         LimitArray = [.. limits];
         ReadsArguments = compiledSchema is not null || require.Count > 0 || denyIf.Count > 0
             || limits.Any(l => l.CostPath is not null || l.KeyPath is not null);
+        ArgumentNames = AssignArgumentSlots([.. RequireGroups, .. DenyIfGroups]);
     }
 
     internal static ToolRules Empty(string pointer) => new(pointer, ToolAction.Allow, null, null, null, [], [], []);
@@ -62,4 +64,29 @@ public sealed class ToolRules
 
     /// <summary>Whether any rule reads the call's arguments or caller (so they must be within the safety bounds).</summary>
     internal bool ReadsArguments { get; }
+
+    /// <summary>
+    /// The top-level argument names the conditions address, when there are enough of them to read the arguments in
+    /// one pass (see <see cref="Authorization.ArgumentValues"/>); <see langword="null"/> otherwise.
+    /// </summary>
+    internal NameTable? ArgumentNames { get; }
+
+    // One name is found as fast by a lookup as by a pass; past the slots' capacity every condition looks its own up.
+    private static NameTable? AssignArgumentSlots(ConditionGroup[] groups)
+    {
+        var conditions = groups.SelectMany(g => g.ConditionArray).Where(c => c.Path.Root == PathRoot.Args && c.Path.SegmentArray.Length > 0).ToList();
+        var names = conditions.Select(c => c.Path.SegmentArray[0]).Distinct(StringComparer.Ordinal).ToList();
+        if (names.Count < 2 || names.Count > Authorization.ArgumentValues.Capacity)
+        {
+            return null;
+        }
+
+        var table = new NameTable(names);
+        foreach (var condition in conditions)
+        {
+            condition.ArgumentSlot = table.Find(condition.Path.SegmentArray[0].AsSpan());
+        }
+
+        return table;
+    }
 }
