@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 
 namespace PolicyLayer.Auditing;
 
@@ -20,17 +22,19 @@ internal sealed class ArgumentKeyShapes(int maxKeys, int maxKeyLength)
     /// <param name="arguments">The call's arguments.</param>
     /// <param name="count">How many top-level keys the arguments have (before the cut).</param>
     /// <returns>The keys; shared between records, so never changed after it is returned.</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public IReadOnlyList<string> For(string tool, in JsonProperties arguments, out int count)
     {
+        if (maxKeys > 0 && _byTool.TryGetValue(tool, out var known) && known.Matches(arguments))
+        {
+            count = known.Count;
+            return known.Sorted;
+        }
+
         count = arguments.Count;
         if (count == 0 || maxKeys == 0)
         {
             return [];
-        }
-
-        if (_byTool.TryGetValue(tool, out var known) && known.Matches(arguments, count))
-        {
-            return known.Sorted;
         }
 
         var shape = Shape.Of(arguments, count, maxKeys, maxKeyLength);
@@ -74,24 +78,75 @@ internal sealed class ArgumentKeyShapes(int maxKeys, int maxKeyLength)
             return new Shape(inOrder, i <= maxKeys ? sorted : sorted[..maxKeys]);
         }
 
+        /// <summary>How many names the arguments had.</summary>
+        public int Count => inOrder.Length;
+
         /// <summary>Whether the arguments have exactly these names in this order (compared without allocating).</summary>
-        public bool Matches(in JsonProperties arguments, int count)
+        public bool Matches(in JsonProperties arguments)
         {
-            if (count != inOrder.Length)
+            if (arguments.TryGetElement(out var element))
             {
-                return false;
+                return element.ValueKind == JsonValueKind.Object && MatchesElement(element);
             }
 
-            var i = 0;
-            foreach (var property in arguments)
+            if (arguments.Dictionary is Dictionary<string, JsonElement> dictionary)
             {
-                if (i == inOrder.Length)
+                // What the MCP SDK hands over: enumerated directly rather than through the general view.
+                return dictionary.Count == inOrder.Length && MatchesNames(dictionary.Keys);
+            }
+
+            return arguments.Count == inOrder.Length && MatchesView(arguments);
+        }
+
+        private bool MatchesElement(JsonElement element)
+        {
+            var i = 0;
+            foreach (var property in element.EnumerateObject())
+            {
+                if (i == inOrder.Length || !NameAt(i, property))
                 {
                     return false;
                 }
 
-                var same = property.TryGetUtf8Name(out var raw) ? raw.SequenceEqual(_utf8[i]) : property.NameEquals(inOrder[i], _utf8[i]);
-                if (!same)
+                i++;
+            }
+
+            return i == inOrder.Length;
+        }
+
+        private bool NameAt(int index, JsonProperty property)
+        {
+#if NET9_0_OR_GREATER
+            // Raw bytes without an escape are the name itself; a name with an escape is decoded to compare (rare).
+            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
+            if (raw.IndexOf((byte)'\\') < 0)
+            {
+                return raw.SequenceEqual(_utf8[index]);
+            }
+#endif
+            return property.NameEquals(inOrder[index]);
+        }
+
+        private bool MatchesNames(Dictionary<string, JsonElement>.KeyCollection names)
+        {
+            var i = 0;
+            foreach (var name in names)
+            {
+                if (!string.Equals(name, inOrder[i++], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private bool MatchesView(in JsonProperties arguments)
+        {
+            var i = 0;
+            foreach (var property in arguments)
+            {
+                if (i == inOrder.Length || !property.NameEquals(inOrder[i], _utf8[i]))
                 {
                     return false;
                 }

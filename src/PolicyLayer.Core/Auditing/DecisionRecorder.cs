@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace PolicyLayer.Auditing;
@@ -28,8 +29,13 @@ internal sealed partial class DecisionRecorder
 
     public bool HasSinks => _sinks.Length > 0;
 
+    /// <summary>The clock that times decisions and dates records.</summary>
+    public RecordClock Clock => _clock;
+
     // end: the timestamp (TimeProvider.GetTimestamp) at which the decision was made; the record's time derives from it.
-    public DecisionRecord Build(in ToolCall call, in AuthorizationDecision decision, bool enforced, long end, TimeSpan duration, AuthorizationDecision? candidate)
+    // Not inlined, like ArgumentKeyShapes.For: inlined into the authorizer, their locals widen the frame every call sets up.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public DecisionRecord Build(in ToolCall call, in AuthorizationDecision decision, bool enforced, long end, TimeSpan duration, in AuthorizationDecision? candidate)
     {
         var keys = _keys.For(call.ToolName, call.Arguments, out var count);
         return new DecisionRecord

@@ -57,25 +57,29 @@ public sealed partial class PolicyAuthorizer
         var activity = PolicyLayerTelemetry.Source.HasListeners()
             ? PolicyLayerTelemetry.Source.StartActivity(PolicyLayerTelemetry.AuthorizeActivityName, ActivityKind.Internal)
             : null;
+        ValueTask<AuthorizationDecision> primary;
         try
         {
             var enforced = policy is null || policy.Mode == PolicyMode.Enforce;
-            var primary = enforced ? EvaluateAsync(policy, call, cancellationToken) : _production.ShadowModeEvaluator.EvaluateAsync(policy, call, cancellationToken);
-            var candidate = _candidate;
-            if (candidate is null && primary.IsCompletedSuccessfully)
-            {
-                return Finish(policy, call, primary.Result, null, start, activity);
-            }
-
-            return AuthorizeObservedSlowAsync(policy, call, primary, candidate, start, activity, cancellationToken);
+            primary = enforced ? EvaluateAsync(policy, call, cancellationToken) : _production.ShadowModeEvaluator.EvaluateAsync(policy, call, cancellationToken);
         }
         catch
         {
             activity?.Dispose();
             throw;
         }
+
+        var candidate = _candidate;
+        if (candidate is null && primary.IsCompletedSuccessfully)
+        {
+            return Finish(policy, call, primary.Result, null, start, activity);
+        }
+
+        return AuthorizeObservedSlowAsync(policy, call, primary, candidate, start, activity, cancellationToken);
     }
 
+    // The async paths and the shadow bookkeeping are never inlined: their state machines would widen the hot frames.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private async ValueTask<AuthorizationDecision> AuthorizeObservedSlowAsync(Policy? policy, ToolCall call, ValueTask<AuthorizationDecision> primary, ShadowCandidate? candidate, long start, Activity? activity, CancellationToken cancellationToken)
     {
         try
@@ -96,25 +100,53 @@ public sealed partial class PolicyAuthorizer
         }
     }
 
-    /// <summary>Turns the evaluated decision into the one the host sees, then measures and records it.</summary>
-    private ValueTask<AuthorizationDecision> Finish(Policy? policy, in ToolCall call, AuthorizationDecision evaluated, AuthorizationDecision? candidate, long start, Activity? activity)
+    /// <summary>Measures and records the evaluated decision, and returns the one the host sees.</summary>
+    /// <remarks>
+    /// Not inlined, and taking the decisions by reference: inlined into its caller, with its own copies of them, it
+    /// made every observed authorization set up (and zero) a frame several times the size of its work.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<AuthorizationDecision> Finish(Policy? policy, in ToolCall call, in AuthorizationDecision evaluated, in AuthorizationDecision? candidate, long start, Activity? activity)
     {
         var enforced = policy is null || policy.Mode == PolicyMode.Enforce;
-        var returned = evaluated;
         if (!enforced)
         {
             // Shadow budgets keep what the shadow policy admitted; a failed tool call is not given back there.
             KeepShadowReservation(evaluated);
-            returned = new AuthorizationDecision(DecisionOutcome.Allow, RuleIds.Shadow, DecisionText.ShadowAllowed, evaluated.PolicyRevision);
         }
 
-        if (candidate is { } shadowDecision)
+        if (candidate.HasValue)
         {
-            KeepShadowReservation(shadowDecision);
+            KeepShadowReservation(candidate.GetValueOrDefault());
         }
 
         var end = _production.Time.GetTimestamp();
-        var elapsed = _production.Time.GetElapsedTime(start, end);
+        var elapsed = _production.Recorder.Clock.Elapsed(start, end);
+        if (activity is not null || PolicyLayerTelemetry.Decisions.Enabled || PolicyLayerTelemetry.Duration.Enabled)
+        {
+            ReportTelemetry(policy, call.ToolName, evaluated, enforced, elapsed, candidate, activity);
+        }
+
+        if (_production.HasSinks)
+        {
+            var written = _production.Recorder.WriteAsync(_production.Recorder.Build(call, evaluated, enforced, end, elapsed, candidate));
+            if (!written.IsCompletedSuccessfully)
+            {
+                return AwaitRecord(written, enforced ? evaluated : ShadowAllowed(evaluated));
+            }
+        }
+
+        return new(enforced ? evaluated : ShadowAllowed(evaluated));
+    }
+
+    /// <summary>What the host sees in shadow mode: an allow that keeps the revision of the decision that was evaluated.</summary>
+    private static AuthorizationDecision ShadowAllowed(in AuthorizationDecision evaluated) =>
+        new(DecisionOutcome.Allow, RuleIds.Shadow, DecisionText.ShadowAllowed, evaluated.PolicyRevision);
+
+    // Apart from Finish, so that a decision that is only recorded does not set up the frame metrics and spans need.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ReportTelemetry(Policy? policy, string toolName, in AuthorizationDecision evaluated, bool enforced, TimeSpan elapsed, in AuthorizationDecision? candidate, Activity? activity)
+    {
         var mode = enforced ? "enforce" : "shadow";
         var outcome = PolicyLayerTelemetry.OutcomeText(evaluated.Outcome);
         if (PolicyLayerTelemetry.Decisions.Enabled)
@@ -122,7 +154,7 @@ public sealed partial class PolicyAuthorizer
             PolicyLayerTelemetry.Decisions.Add(
                 1,
                 new(PolicyLayerTelemetry.OutcomeTag, outcome),
-                new(PolicyLayerTelemetry.ToolTag, policy is not null && policy.Tools.ContainsKey(call.ToolName) ? call.ToolName : "(unlisted)"),
+                new(PolicyLayerTelemetry.ToolTag, policy is not null && policy.Tools.ContainsKey(toolName) ? toolName : "(unlisted)"),
                 new(PolicyLayerTelemetry.RuleTag, evaluated.Rule),
                 new(PolicyLayerTelemetry.ModeTag, mode));
         }
@@ -134,7 +166,7 @@ public sealed partial class PolicyAuthorizer
 
         if (activity is not null)
         {
-            activity.SetTag(PolicyLayerTelemetry.ToolTag, call.ToolName);
+            activity.SetTag(PolicyLayerTelemetry.ToolTag, toolName);
             activity.SetTag(PolicyLayerTelemetry.OutcomeTag, outcome);
             activity.SetTag(PolicyLayerTelemetry.RuleTag, evaluated.Rule);
             activity.SetTag(PolicyLayerTelemetry.RevisionTag, evaluated.PolicyRevision);
@@ -146,23 +178,16 @@ public sealed partial class PolicyAuthorizer
 
             activity.Dispose();
         }
-
-        if (!_production.HasSinks)
-        {
-            return new(returned);
-        }
-
-        var record = _production.Recorder.Build(call, evaluated, enforced, end, elapsed, candidate);
-        var written = _production.Recorder.WriteAsync(record);
-        return written.IsCompletedSuccessfully ? new(returned) : AwaitRecord(written, returned);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static async ValueTask<AuthorizationDecision> AwaitRecord(ValueTask written, AuthorizationDecision decision)
     {
         await written.ConfigureAwait(false);
         return decision;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void KeepShadowReservation(in AuthorizationDecision decision)
     {
         if (decision.HasReservation)

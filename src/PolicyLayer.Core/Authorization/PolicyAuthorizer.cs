@@ -183,6 +183,11 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
 
     private static AuthorizationDecision? CheckConditions(in ToolCall call, ToolRules rules, string revision)
     {
+        if (rules.RequireGroups.Length == 0 && rules.DenyIfGroups.Length == 0)
+        {
+            return null;
+        }
+
         var arguments = default(ArgumentValues);
         if (rules.ArgumentNames is { } names)
         {
