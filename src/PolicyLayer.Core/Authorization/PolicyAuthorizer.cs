@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -94,25 +95,25 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
     {
         if (policy is null)
         {
-            return new(Deny(RuleIds.NoPolicy, DecisionText.NoPolicy, string.Empty));
+            return Decided(Deny(RuleIds.NoPolicy, DecisionText.NoPolicy, string.Empty));
         }
 
         var name = call.ToolName;
         if (policy.IsHidden(name))
         {
             // Worded as for a tool that does not exist, so a refusal reveals nothing.
-            return new(Deny(RuleIds.Hidden, DecisionText.UnknownTool(name), policy.Revision));
+            return Decided(Deny(RuleIds.Hidden, DecisionText.UnknownTool(name), policy.Revision));
         }
 
         var listed = policy.TryGetTool(name, out var tool);
         if (!listed && policy.Default == DefaultAction.Deny)
         {
-            return new(Deny(RuleIds.DefaultDeny, DecisionText.DefaultDeny(name), policy.Revision));
+            return Decided(Deny(RuleIds.DefaultDeny, DecisionText.DefaultDeny(name), policy.Revision));
         }
 
         if (listed && tool.Action == ToolAction.Deny)
         {
-            return new(Deny(tool.Pointer, tool.Reason ?? DecisionText.ToolDenied(name), policy.Revision));
+            return Decided(Deny(tool.Pointer, tool.Reason ?? DecisionText.ToolDenied(name), policy.Revision));
         }
 
         var allTools = policy.AllTools;
@@ -121,7 +122,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         {
             if (CheckArguments(call, listed ? tool : null, declared, policy) is { } refusal)
             {
-                return new(refusal);
+                return Decided(refusal.Decision);
             }
         }
 
@@ -129,7 +130,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         {
             if (_production.Approvals is null)
             {
-                return new(new AuthorizationDecision(DecisionOutcome.RequireApproval, tool.Pointer, tool.Reason ?? DecisionText.ApprovalRequired(name), policy.Revision));
+                return Decided(new AuthorizationDecision(DecisionOutcome.RequireApproval, tool.Pointer, tool.Reason ?? DecisionText.ApprovalRequired(name), policy.Revision));
             }
 
             return ApprovalStepAsync(call, tool, allTools, policy, cancellationToken);
@@ -138,38 +139,38 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         var allowRule = listed ? tool.Pointer : RuleIds.DefaultAllow;
         if ((!listed || tool.LimitArray.Length == 0) && allTools.LimitArray.Length == 0)
         {
-            return new(new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, policy.Revision));
+            return Allowed(allowRule, policy.Revision);
         }
 
         return ReserveLimits(call, listed ? tool : null, allTools, allowRule, policy.Revision, cancellationToken);
     }
 
     /// <summary>Steps 5 and 6: size bound, schemas, then require/deny_if of the tool and of all_tools.</summary>
-    private AuthorizationDecision? CheckArguments(in ToolCall call, ToolRules? tool, DeclaredSchema? declared, Policy policy)
+    private Refusal? CheckArguments(in ToolCall call, ToolRules? tool, DeclaredSchema? declared, Policy policy)
     {
         var size = ArgumentSize(call.Arguments);
         if (size > _options.MaxArgumentBytes)
         {
-            return Deny(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision);
+            return new(Deny(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision));
         }
 
         if (tool?.CompiledSchema is { } schema && !schema.IsValid(call.Arguments))
         {
             var errors = schema.Validate(call.Arguments);
-            return new AuthorizationDecision(DecisionOutcome.Deny, tool.Pointer + "/schema", DecisionText.SchemaInvalid(errors, declared: false), policy.Revision, validationErrors: errors);
+            return new(new AuthorizationDecision(DecisionOutcome.Deny, tool.Pointer + "/schema", DecisionText.SchemaInvalid(errors, declared: false), policy.Revision, validationErrors: errors));
         }
 
         if (declared is not null)
         {
             if (declared.Schema is null)
             {
-                return Deny(RuleIds.InputSchema, DecisionText.DeclaredSchemaBroken(call.ToolName, declared.Errors), policy.Revision);
+                return new(Deny(RuleIds.InputSchema, DecisionText.DeclaredSchemaBroken(call.ToolName, declared.Errors), policy.Revision));
             }
 
             if (!declared.Schema.IsValid(call.Arguments))
             {
                 var errors = declared.Schema.Validate(call.Arguments);
-                return new AuthorizationDecision(DecisionOutcome.Deny, RuleIds.InputSchema, DecisionText.SchemaInvalid(errors, declared: true), policy.Revision, validationErrors: errors);
+                return new(new AuthorizationDecision(DecisionOutcome.Deny, RuleIds.InputSchema, DecisionText.SchemaInvalid(errors, declared: true), policy.Revision, validationErrors: errors));
             }
         }
 
@@ -181,7 +182,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         return CheckConditions(call, policy.AllTools, policy.Revision);
     }
 
-    private static AuthorizationDecision? CheckConditions(in ToolCall call, ToolRules rules, string revision)
+    private static Refusal? CheckConditions(in ToolCall call, ToolRules rules, string revision)
     {
         if (rules.RequireGroups.Length == 0 && rules.DenyIfGroups.Length == 0)
         {
@@ -201,7 +202,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
                 var result = ConditionEvaluator.Evaluate(condition, call, arguments);
                 if (result != ConditionResult.Holds)
                 {
-                    return Deny(group.Pointer, DecisionText.RequireFailed(group, condition, result), revision);
+                    return new(Deny(group.Pointer, DecisionText.RequireFailed(group, condition, result), revision));
                 }
             }
         }
@@ -222,7 +223,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
 
             if (matches)
             {
-                return Deny(group.Pointer, DecisionText.DenyIfMatched(group), revision);
+                return new(Deny(group.Pointer, DecisionText.DenyIfMatched(group), revision));
             }
         }
 
@@ -256,6 +257,16 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
 
         return size;
     }
+
+    // Decisions are wrapped in these small methods rather than where they are returned: each decision built inline
+    // is a wide temporary of its own in the caller's frame, and the runtime zeroes every one of them on entry, so an
+    // evaluation paid for all its possible refusals before deciding anything.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ValueTask<AuthorizationDecision> Decided(in AuthorizationDecision decision) => new(decision);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ValueTask<AuthorizationDecision> Allowed(string rule, string revision) =>
+        new(new AuthorizationDecision(DecisionOutcome.Allow, rule, DecisionText.Allowed, revision));
 
     internal static AuthorizationDecision Deny(string rule, string message, string revision) =>
         new(DecisionOutcome.Deny, rule, message, revision);

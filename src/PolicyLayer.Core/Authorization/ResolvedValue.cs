@@ -10,13 +10,16 @@ namespace PolicyLayer.Authorization;
 /// </summary>
 internal readonly struct ResolvedValue
 {
-    private ResolvedValue(JsonValueKind kind, JsonElement element, string? text, JsonProperties whole)
+    // The call's string (tool, grant, session), or the dictionary behind a whole dictionary-held object: one field
+    // for both keeps the value, which every condition copies, four words wide.
+    private readonly object? _reference;
+
+    private ResolvedValue(JsonValueKind kind, JsonElement element, object? reference)
     {
         Found = true;
         Kind = kind;
         Element = element;
-        Text = text;
-        WholeObject = whole;
+        _reference = reference;
     }
 
     public static ResolvedValue Missing => default;
@@ -27,12 +30,17 @@ internal readonly struct ResolvedValue
     public JsonElement Element { get; }
 
     /// <summary>The string, when the path addressed the tool name, grant or session.</summary>
-    public string? Text { get; }
+    public string? Text => _reference as string;
 
     /// <summary>The whole arguments or caller object, when the path is just <c>args</c> or <c>caller</c> and it is not an element.</summary>
-    public JsonProperties WholeObject { get; }
+    public JsonProperties WholeObject => _reference switch
+    {
+        IReadOnlyDictionary<string, JsonElement> readOnly => new JsonProperties(readOnly),
+        IDictionary<string, JsonElement> dictionary => new JsonProperties(dictionary),
+        _ => default,
+    };
 
-    public bool IsText => Found && Text is not null;
+    public bool IsText => _reference is string;
 
     public bool IsNull => Kind == JsonValueKind.Null;
 
@@ -61,9 +69,9 @@ internal readonly struct ResolvedValue
     public static ResolvedValue Of(JsonElement element) => Of(element, element.ValueKind);
 
     private static ResolvedValue Of(JsonElement element, JsonValueKind kind) =>
-        new(kind == JsonValueKind.Undefined ? JsonValueKind.Object : kind, element, null, default);
+        new(kind == JsonValueKind.Undefined ? JsonValueKind.Object : kind, element, null);
 
-    public static ResolvedValue OfText(string? text) => text is null ? Missing : new(JsonValueKind.String, default, text, default);
+    public static ResolvedValue OfText(string? text) => text is null ? Missing : new(JsonValueKind.String, default, text);
 
     /// <summary>Finds the value a path addresses in a call.</summary>
     public static ResolvedValue Resolve(PolicyPath path, in ToolCall call) => Resolve(path, call, -1, default);
@@ -85,7 +93,7 @@ internal readonly struct ResolvedValue
         var segments = path.SegmentArray;
         if (segments.Length == 0)
         {
-            return root.TryGetElement(out var whole) ? Of(whole) : new ResolvedValue(JsonValueKind.Object, default, null, root);
+            return root.TryGetElement(out var whole) ? Of(whole) : new ResolvedValue(JsonValueKind.Object, default, root.Dictionary);
         }
 
         var utf8 = path.Utf8Segments;
