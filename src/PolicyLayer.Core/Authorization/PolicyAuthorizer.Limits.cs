@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using PolicyLayer.Counters;
 using PolicyLayer.Json;
@@ -10,6 +11,9 @@ public sealed partial class PolicyAuthorizer
 {
     private const string AnonymousPartition = "anonymous";
 
+    // Not inlined into EvaluateAsync (its frame would carry this one's temporaries on every call), and building its
+    // decisions in small methods for the same reason (see Decided).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ValueTask<AuthorizationDecision> ReserveLimits(in ToolCall call, ToolRules? tool, ToolRules allTools, string allowRule, string revision, CancellationToken cancellationToken)
     {
         var reservation = Reservation.Rent();
@@ -18,14 +22,14 @@ public sealed partial class PolicyAuthorizer
         if (problem is not null)
         {
             reservation.Return();
-            return new(Deny(unreadable!.Pointer, problem, revision));
+            return Decided(Deny(unreadable!.Pointer, problem, revision));
         }
 
         if (reservation.Count == 0)
         {
             // Every cost was zero: nothing to reserve.
             reservation.Return();
-            return new(new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, revision));
+            return Allowed(allowRule, revision);
         }
 
         ValueTask<ReservationResult> pending;
@@ -35,17 +39,19 @@ public sealed partial class PolicyAuthorizer
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return new(StoreFailed(reservation, ex, revision));
+            return Decided(StoreFailed(reservation, ex, revision));
         }
 
-        if (pending.IsCompletedSuccessfully)
-        {
-            return new(Complete(reservation, pending.Result, call.ToolName, allowRule, revision));
-        }
-
-        return AwaitReservation(pending, reservation, call.ToolName, allowRule, revision);
+        return pending.IsCompletedSuccessfully
+            ? Completed(reservation, pending.Result, call.ToolName, allowRule, revision)
+            : AwaitReservation(pending, reservation, call.ToolName, allowRule, revision);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<AuthorizationDecision> Completed(Reservation reservation, in ReservationResult result, string toolName, string allowRule, string revision) =>
+        new(Complete(reservation, result, toolName, allowRule, revision));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private async ValueTask<AuthorizationDecision> AwaitReservation(ValueTask<ReservationResult> pending, Reservation reservation, string toolName, string allowRule, string revision)
     {
         ReservationResult result;
@@ -109,42 +115,19 @@ public sealed partial class PolicyAuthorizer
         foreach (var limit in rules.LimitArray)
         {
             var cost = limit.Cost;
-            if (limit.CostPath is { } costPath)
+            string? keyValue = null;
+            if (limit.CostPath is not null || limit.KeyPath is not null)
             {
-                var value = ResolvedValue.Resolve(costPath, call);
-                unreadable = limit;
-                if (!value.Found || value.IsNull)
+                if (ReadCostAndKey(call, limit, ref cost, out keyValue) is { } problem)
                 {
-                    return DecisionText.InvalidCost(limit, "is missing");
-                }
-
-                if (value.Kind != JsonValueKind.Number || !value.Element.TryGetDecimal(out cost))
-                {
-                    return DecisionText.InvalidCost(limit, value.Kind == JsonValueKind.Number ? "is not a number this library can count exactly" : "is not a number");
-                }
-
-                if (cost < 0)
-                {
-                    return DecisionText.InvalidCost(limit, "is negative");
+                    unreadable = limit;
+                    return problem;
                 }
 
                 if (cost == 0)
                 {
                     continue;
                 }
-            }
-
-            string? keyValue = null;
-            if (limit.KeyPath is { } keyPath)
-            {
-                var key = ResolvedValue.Resolve(keyPath, call);
-                if (!key.Found || key.IsNull)
-                {
-                    unreadable = limit;
-                    return DecisionText.MissingKey(limit);
-                }
-
-                keyValue = KeyText(key);
             }
 
             var partition = limit.Counter.Scope switch
@@ -158,6 +141,50 @@ public sealed partial class PolicyAuthorizer
         }
 
         unreadable = null;
+        return null;
+    }
+
+    /// <summary>A limit's cost and key read from the call's arguments, apart from the plain limits' loop.</summary>
+    /// <returns><see langword="null"/>, or why the cost or key cannot be read.</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string? ReadCostAndKey(in ToolCall call, Limit limit, ref decimal cost, out string? keyValue)
+    {
+        keyValue = null;
+        if (limit.CostPath is { } costPath)
+        {
+            var value = ResolvedValue.Resolve(costPath, call);
+            if (!value.Found || value.IsNull)
+            {
+                return DecisionText.InvalidCost(limit, "is missing");
+            }
+
+            if (value.Kind != JsonValueKind.Number || !value.Element.TryGetDecimal(out cost))
+            {
+                return DecisionText.InvalidCost(limit, value.Kind == JsonValueKind.Number ? "is not a number this library can count exactly" : "is not a number");
+            }
+
+            if (cost < 0)
+            {
+                return DecisionText.InvalidCost(limit, "is negative");
+            }
+
+            if (cost == 0)
+            {
+                return null; // nothing to count: the key does not matter
+            }
+        }
+
+        if (limit.KeyPath is { } keyPath)
+        {
+            var key = ResolvedValue.Resolve(keyPath, call);
+            if (!key.Found || key.IsNull)
+            {
+                return DecisionText.MissingKey(limit);
+            }
+
+            keyValue = KeyText(key);
+        }
+
         return null;
     }
 

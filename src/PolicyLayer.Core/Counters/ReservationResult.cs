@@ -3,18 +3,24 @@ namespace PolicyLayer.Counters;
 /// <summary>A counter store's answer to <see cref="ICounterStore.TryReserveAsync"/>.</summary>
 public readonly struct ReservationResult
 {
+    // Packed into four words (status and flag as bytes, "no retry-after" as -1 ticks): every reservation copies it.
+    private readonly byte _status;
+    private readonly bool _failedOpen;
+    private readonly int _refusedIndex;
+    private readonly long _retryAfterTicks;
+
     private ReservationResult(ReservationStatus status, long timestamp, int refusedIndex, TimeSpan? retryAfter, string? error, bool failedOpen)
     {
-        Status = status;
+        _status = (byte)status;
         Timestamp = timestamp;
-        RefusedIndex = refusedIndex;
-        RetryAfter = retryAfter;
+        _refusedIndex = refusedIndex;
+        _retryAfterTicks = retryAfter is { } after ? Math.Max(after.Ticks, 0) : -1;
         Error = error;
-        FailedOpen = failedOpen;
+        _failedOpen = failedOpen;
     }
 
     /// <summary>How the store answered.</summary>
-    public ReservationStatus Status { get; }
+    public ReservationStatus Status => (ReservationStatus)_status;
 
     /// <summary><see langword="true"/> when every request was reserved.</summary>
     public bool IsAdmitted => Status == ReservationStatus.Admitted;
@@ -23,13 +29,13 @@ public readonly struct ReservationResult
     public long Timestamp { get; }
 
     /// <summary>For a refusal, the index of the first request whose budget had no room; -1 otherwise.</summary>
-    public int RefusedIndex { get; }
+    public int RefusedIndex => _refusedIndex;
 
     /// <summary>
     /// For a refusal, how long until every refusing budget has room for its request; <see langword="null"/>
     /// when some request costs more than its budget's maximum and can never succeed.
     /// </summary>
-    public TimeSpan? RetryAfter { get; }
+    public TimeSpan? RetryAfter => _retryAfterTicks < 0 ? null : TimeSpan.FromTicks(_retryAfterTicks);
 
     /// <summary>For <see cref="ReservationStatus.Unavailable"/>, what went wrong.</summary>
     public string? Error { get; }
@@ -38,7 +44,7 @@ public readonly struct ReservationResult
     /// <see langword="true"/> when the store could not answer but is configured to fail open, so it admitted
     /// the call without counting it.
     /// </summary>
-    public bool FailedOpen { get; }
+    public bool FailedOpen => _failedOpen;
 
     /// <summary>Every request was reserved at <paramref name="timestamp"/>.</summary>
     /// <param name="timestamp">The store's time of the reservation.</param>
