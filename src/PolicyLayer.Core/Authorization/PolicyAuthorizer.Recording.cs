@@ -70,13 +70,16 @@ public sealed partial class PolicyAuthorizer
         }
 
         var candidate = _candidate;
-        if (candidate is null && primary.IsCompletedSuccessfully)
-        {
-            return Finish(policy, call, primary.Result, null, start, activity);
-        }
-
-        return AuthorizeObservedSlowAsync(policy, call, primary, candidate, start, activity, cancellationToken);
+        return candidate is null && primary.IsCompletedSuccessfully
+            ? Finish(policy, call, primary.Result, null, start, activity)
+            : ContinueObserved(policy, call, primary, candidate, start, activity, cancellationToken);
     }
+
+    // Hands the rare paths (a shadow candidate, a store that answers later) to the async method from a frame of its
+    // own: the call copies the whole call and decision into the state machine.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<AuthorizationDecision> ContinueObserved(Policy? policy, in ToolCall call, in ValueTask<AuthorizationDecision> primary, ShadowCandidate? candidate, long start, Activity? activity, CancellationToken cancellationToken) =>
+        AuthorizeObservedSlowAsync(policy, call, primary, candidate, start, activity, cancellationToken);
 
     // The async paths and the shadow bookkeeping are never inlined: their state machines would widen the hot frames.
     [MethodImpl(MethodImplOptions.NoInlining)]
