@@ -16,8 +16,8 @@ internal enum BoundKind
 /// <summary><c>minimum</c>, <c>maximum</c>, <c>exclusiveMinimum</c>, <c>exclusiveMaximum</c>, compared exactly.</summary>
 internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind kind, byte[] bound, string boundText) : Keyword(name, nodeLocation)
 {
-    // Everyday bounds and values fit a decimal exactly; comparing two decimals is far cheaper than comparing digits.
-    private readonly decimal? _boundDecimal = JsonNumbers.TryParseDecimal(bound, out var value) ? value : null;
+    // Everyday bounds and values are short decimals: comparing significands is far cheaper than comparing digits.
+    private readonly ShortDecimal? _shortBound = ShortDecimal.TryParse(bound, out var value) ? value : null;
 
     public override JsonTypes AppliesTo => JsonTypes.Number;
 
@@ -47,8 +47,8 @@ internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind k
 
     private bool Accepts(ReadOnlySpan<byte> raw)
     {
-        var comparison = _boundDecimal is { } limit && JsonNumbers.TryParseDecimal(raw, out var value)
-            ? value.CompareTo(limit)
+        var comparison = _shortBound is { } limit && ShortDecimal.TryParse(raw, out var value)
+            ? ShortDecimal.Compare(value, limit)
             : JsonNumber.Compare(raw, bound);
         return kind switch
         {
