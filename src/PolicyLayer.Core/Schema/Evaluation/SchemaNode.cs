@@ -127,6 +127,28 @@ internal sealed class SchemaNode
         return IsValid(state, new InstanceValue(element, kind, _readsRaw[(int)kind] ? Json.JsonRaw.Utf8(element) : default), depth);
     }
 
+    /// <summary>
+    /// The fast path for a property value or an item enumerated from a document (so never <see cref="JsonValueKind.Undefined"/>).
+    /// </summary>
+    /// <remarks>
+    /// The raw text is read once and the kind taken from its first byte: asking the element for its kind and then for its
+    /// text looks the value up in the document twice.
+    /// </remarks>
+    public bool IsValidMember(EvaluationState state, JsonElement element, int depth)
+    {
+#if NET9_0_OR_GREATER
+        if (Boolean is bool constant)
+        {
+            return constant;
+        }
+
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+        return IsValid(state, new InstanceValue(element, KindOf(raw[0]), raw), depth);
+#else
+        return IsValid(state, element, depth);
+#endif
+    }
+
     /// <summary>The fast path for a value already read (an in-place applicator passes its own).</summary>
     public bool IsValid(EvaluationState state, in InstanceValue value, int depth)
     {
@@ -207,6 +229,18 @@ internal sealed class SchemaNode
 
         return true;
     }
+
+    // The first byte of a value's JSON text (System.Text.Json validated it) says what kind of value it is.
+    private static JsonValueKind KindOf(byte first) => first switch
+    {
+        (byte)'"' => JsonValueKind.String,
+        (byte)'{' => JsonValueKind.Object,
+        (byte)'[' => JsonValueKind.Array,
+        (byte)'t' => JsonValueKind.True,
+        (byte)'f' => JsonValueKind.False,
+        (byte)'n' => JsonValueKind.Null,
+        _ => JsonValueKind.Number,
+    };
 
     private static bool[] AllKinds()
     {

@@ -76,7 +76,7 @@ internal sealed class PropertiesKeyword : Keyword
                 schema = _additional;
             }
 
-            if (schema is not null && !schema.IsValid(state, property.Value, depth + 1))
+            if (schema is not null && !schema.IsValidMember(state, property.Value, depth + 1))
             {
                 return false;
             }
