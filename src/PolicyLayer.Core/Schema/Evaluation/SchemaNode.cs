@@ -20,6 +20,8 @@ internal sealed class SchemaNode
     private TypeKeyword? _type;
     private bool[] _typeAllows = AllKinds();  // by kind: whether type allows it outright
     private bool _integerOnly;                // type allows integers but not every number
+    private StringChecks? _stringChecks;      // the string keywords merged, when they all look only at the text
+    private NumberChecks? _numberChecks;      // the number keywords merged, when they are all bounds or multipleOf
 
     public SchemaNode(SchemaResource resource, string location)
     {
@@ -62,6 +64,11 @@ internal sealed class SchemaNode
 
                 _integerOnly = (_type.Types & (JsonTypes.Integer | JsonTypes.Number)) == JsonTypes.Integer;
             }
+
+            var strings = _byKind[(int)JsonValueKind.String];
+            _stringChecks = strings.Length > 0 ? StringChecks.TryCreate(strings) : null;
+            var numbers = _byKind[(int)JsonValueKind.Number];
+            _numberChecks = numbers.Length > 0 ? NumberChecks.TryCreate(numbers) : null;
 
             // Strings and numbers are read once for all the keywords (and the integer test) that look at their text.
             _readsRaw = new bool[KindCount];
@@ -217,6 +224,16 @@ internal sealed class SchemaNode
         {
             // Passed in place by a node that did not need the text.
             return IsValidByKeywords(state, new InstanceValue(value.Element, value.Kind, Json.JsonRaw.Utf8(value.Element)), depth);
+        }
+
+        if (value.Kind == JsonValueKind.String && _stringChecks is not null)
+        {
+            return _stringChecks.IsValid(state, value, depth);
+        }
+
+        if (value.Kind == JsonValueKind.Number && _numberChecks is not null)
+        {
+            return _numberChecks.IsValid(value.Raw);
         }
 
         foreach (var keyword in keywords)
