@@ -20,6 +20,7 @@ internal sealed class PropertiesKeyword : Keyword
 
     private readonly NameTable _names;
     private readonly SchemaNode?[] _schemas;      // by name index: the properties subschema, null for a name only required
+    private readonly int[] _following;            // by name index + 1: the index of the name declared next (0: the first declared)
     private readonly int _requiredCount;
     private readonly ulong _requiredMask;         // bits of the first 64 required names
     private readonly SchemaRegex[] _patterns;
@@ -40,6 +41,17 @@ internal sealed class PropertiesKeyword : Keyword
             _schemas[_names.Find(names[i].Text.AsSpan())] = schemas[i];
         }
 
+        // Instances usually list their properties in the order the schema declares them: each lookup tries that name first.
+        _following = new int[all.Count + 1];
+        Array.Fill(_following, -1);
+        var previous = -1;
+        foreach (var name in names)
+        {
+            var index = _names.Find(name.Text.AsSpan());
+            _following[previous + 1] = index;
+            previous = index;
+        }
+
         _requiredCount = required.Length;
         _requiredMask = _requiredCount >= MaskBits ? ulong.MaxValue : (1UL << _requiredCount) - 1;
         _patterns = patterns;
@@ -58,9 +70,10 @@ internal sealed class PropertiesKeyword : Keyword
         }
 
         ulong seen = 0;
+        var name = -1;
         foreach (var property in value.Element.EnumerateObject())
         {
-            var name = FindRaw(property);
+            name = FindRaw(property, _following[name + 1]);
             SchemaNode? schema;
             if (name >= 0)
             {
@@ -144,11 +157,11 @@ internal sealed class PropertiesKeyword : Keyword
     }
 
     // Escaped names are rare: look the raw bytes up first, and decode only when that misses and there is an escape.
-    private int FindRaw(JsonProperty property)
+    private int FindRaw(JsonProperty property, int expected)
     {
 #if NET9_0_OR_GREATER
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
-        var name = _names.Find(raw);
+        var name = _names.Find(raw, expected);
 
         // A hit is the name itself unless some declared name holds a backslash (then raw "a\\u0062" could equal it).
         return (name >= 0 ? !_names.AnyBackslash : raw.IndexOf((byte)'\\') < 0) ? name : Find(new JsonPropertyView(null, property));
