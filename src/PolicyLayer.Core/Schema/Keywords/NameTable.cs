@@ -84,6 +84,13 @@ internal sealed class NameTable
         return (uint)expected < (uint)_utf8.Length && utf8.SequenceEqual(_utf8[expected]) ? expected : Find(utf8);
     }
 
+    /// <summary>The index of a name given as text, or -1, trying <paramref name="expected"/> first (as for UTF-8).</summary>
+    public int Find(ReadOnlySpan<char> text, int expected)
+    {
+        System.Diagnostics.Debug.Assert(expected < 0 || Find(_text[expected].AsSpan()) == expected, "A repeated name is never answered.");
+        return (uint)expected < (uint)_text.Length && text.SequenceEqual(_text[expected]) ? expected : Find(text);
+    }
+
     /// <summary>The index of a name given as text, or -1.</summary>
     public int Find(ReadOnlySpan<char> text)
     {

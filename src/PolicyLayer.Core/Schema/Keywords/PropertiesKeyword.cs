@@ -126,9 +126,11 @@ internal sealed class PropertiesKeyword : Keyword
         }
         else if (instance.Dictionary is Dictionary<string, JsonElement> dictionary)
         {
+            var name = -1;
             foreach (var pair in dictionary)
             {
-                if (!Visit(state, new JsonPropertyView(pair.Key, pair.Value), _names.Find(pair.Key.AsSpan()), index++, depth, evaluated, ref seen))
+                name = _names.Find(pair.Key.AsSpan(), _following[name + 1]);
+                if (!Visit(state, new JsonPropertyView(pair.Key, pair.Value), name, index++, depth, evaluated, ref seen))
                 {
                     valid = false;
                     if (!state.CollectsErrors)
