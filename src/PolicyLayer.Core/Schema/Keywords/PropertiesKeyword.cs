@@ -74,21 +74,7 @@ internal sealed class PropertiesKeyword : Keyword
         foreach (var property in value.Element.EnumerateObject())
         {
             name = FindRaw(property, _following[name + 1]);
-            SchemaNode? schema;
-            if (name >= 0)
-            {
-                if (name < MaskBits)
-                {
-                    seen |= 1UL << name;
-                }
-
-                schema = _schemas[name] ?? _additional;
-            }
-            else
-            {
-                schema = _additional;
-            }
-
+            var schema = SchemaFor(name, ref seen);
             if (schema is not null && !schema.IsValidMember(state, property.Value, depth + 1))
             {
                 return false;
@@ -96,6 +82,40 @@ internal sealed class PropertiesKeyword : Keyword
         }
 
         return (seen & _requiredMask) == _requiredMask && (_requiredCount <= MaskBits || CheckRequired(state, new JsonProperties(value.Element), seen, 0));
+    }
+
+    // The fast path for a dictionary (how the MCP SDK hands over arguments), as IsValid does for an element.
+    private bool IsValid(EvaluationState state, Dictionary<string, JsonElement> dictionary, int depth)
+    {
+        ulong seen = 0;
+        var name = -1;
+        foreach (var (key, element) in dictionary)
+        {
+            name = _names.Find(key.AsSpan(), _following[name + 1]);
+            var schema = SchemaFor(name, ref seen);
+            if (schema is not null && !schema.IsValid(state, element, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return (seen & _requiredMask) == _requiredMask && (_requiredCount <= MaskBits || CheckRequired(state, new JsonProperties(dictionary), seen, 0));
+    }
+
+    // The subschema a property's value must satisfy (null: any value), given its name index; marks a required name seen.
+    private SchemaNode? SchemaFor(int name, ref ulong seen)
+    {
+        if (name < 0)
+        {
+            return _additional;
+        }
+
+        if (name < MaskBits)
+        {
+            seen |= 1UL << name;
+        }
+
+        return _schemas[name] ?? _additional;
     }
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
@@ -126,6 +146,11 @@ internal sealed class PropertiesKeyword : Keyword
         }
         else if (instance.Dictionary is Dictionary<string, JsonElement> dictionary)
         {
+            if (!state.CollectsErrors && evaluated is null && _patterns.Length == 0)
+            {
+                return IsValid(state, dictionary, depth);
+            }
+
             var name = -1;
             foreach (var pair in dictionary)
             {
