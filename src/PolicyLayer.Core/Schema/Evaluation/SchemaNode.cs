@@ -22,6 +22,7 @@ internal sealed class SchemaNode
     private bool _integerOnly;                // type allows integers but not every number
     private StringChecks? _stringChecks;      // the string keywords merged, when they all look only at the text
     private NumberChecks? _numberChecks;      // the number keywords merged, when they are all bounds or multipleOf
+    private bool[] _leaf = new bool[KindCount]; // by kind: no keyword evaluates a subschema against such a value
 
     public SchemaNode(SchemaResource resource, string location)
     {
@@ -69,6 +70,14 @@ internal sealed class SchemaNode
             _stringChecks = strings.Length > 0 ? StringChecks.TryCreate(strings) : null;
             var numbers = _byKind[(int)JsonValueKind.Number];
             _numberChecks = numbers.Length > 0 ? NumberChecks.TryCreate(numbers) : null;
+
+            _leaf = new bool[KindCount];
+            foreach (var kind in (ReadOnlySpan<JsonValueKind>)[JsonValueKind.String, JsonValueKind.Number, JsonValueKind.True, JsonValueKind.False, JsonValueKind.Null])
+            {
+                _leaf[(int)kind] = _byKind[(int)kind].Length == 0
+                    || (kind == JsonValueKind.String && _stringChecks is not null)
+                    || (kind == JsonValueKind.Number && _numberChecks is not null);
+            }
 
             // Strings and numbers are read once for all the keywords (and the integer test) that look at their text.
             _readsRaw = new bool[KindCount];
@@ -174,6 +183,12 @@ internal sealed class SchemaNode
             return false;
         }
 
+        if (_leaf[(int)value.Kind])
+        {
+            // No subschema runs, so the dynamic scope is never read: one step of the budget is all there is to account.
+            return state.TryLeafStep() && IsValidByTypeAndKeywords(state, value, depth);
+        }
+
         if (!state.Enter())
         {
             state.Exit();
@@ -181,8 +196,7 @@ internal sealed class SchemaNode
         }
 
         var pushed = state.TrackDynamicScope && state.PushResource(Resource);
-        var valid = (_typeAllows[(int)value.Kind] || (_integerOnly && value.Kind == JsonValueKind.Number && Json.JsonNumbers.IsInteger(value.RawText)))
-            && IsValidByKeywords(state, value, depth);
+        var valid = IsValidByTypeAndKeywords(state, value, depth);
         state.PopResource(pushed);
         state.Exit();
         return valid;
@@ -211,6 +225,11 @@ internal sealed class SchemaNode
         state.RestoreErrors(previous);
         return valid;
     }
+
+    // The type, then the keywords that apply to the value's kind.
+    private bool IsValidByTypeAndKeywords(EvaluationState state, in InstanceValue value, int depth) =>
+        (_typeAllows[(int)value.Kind] || (_integerOnly && value.Kind == JsonValueKind.Number && Json.JsonNumbers.IsInteger(value.RawText)))
+        && IsValidByKeywords(state, value, depth);
 
     private bool IsValidByKeywords(EvaluationState state, in InstanceValue value, int depth)
     {
