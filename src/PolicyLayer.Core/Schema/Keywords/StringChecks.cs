@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Buffers;
 using PolicyLayer.Json;
 using PolicyLayer.Schema.Evaluation;
 
@@ -15,6 +15,8 @@ namespace PolicyLayer.Schema.Keywords;
 /// </remarks>
 internal sealed class StringChecks
 {
+    private static readonly SearchValues<byte> EscapeOrNonAscii = SearchValues.Create([(byte)'\\', .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
+
     private readonly Keyword[] _keywords;
     private readonly long _minLength;
     private readonly long _maxLength;
@@ -69,13 +71,14 @@ internal sealed class StringChecks
     /// <summary>Whether a string, given with its raw text (quoted), satisfies every keyword.</summary>
     public bool IsValid(EvaluationState state, in InstanceValue value, int depth)
     {
+        // One scan answers both questions for the usual text: no escapes and all ASCII.
         var content = value.StringContent;
-        if (content.IndexOf((byte)'\\') >= 0)
+        var ascii = content.IndexOfAny(EscapeOrNonAscii) < 0;
+        if (!ascii && content.IndexOf((byte)'\\') >= 0)
         {
             return IsValidByKeywords(state, value, depth);
         }
 
-        var ascii = System.Text.Ascii.IsValid(content);
         if (_checksLength)
         {
             long length = ascii ? content.Length : JsonStrings.CodePointLength(value.Element, value.Raw);
