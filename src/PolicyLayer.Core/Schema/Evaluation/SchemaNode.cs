@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using PolicyLayer.Schema.Keywords;
 
@@ -175,7 +176,7 @@ internal sealed class SchemaNode
 
         if (TracksEvaluated || state.CollectsErrors)
         {
-            return Evaluate(state, new JsonProperties(value.Element), depth, null);
+            return EvaluateElement(state, value.Element, depth);
         }
 
         if (depth > state.MaxDepth)
@@ -226,6 +227,17 @@ internal sealed class SchemaNode
         return valid;
     }
 
+    // The rare paths below are kept out of line: inlined into the loops over properties and items, their temporaries
+    // would enlarge (and have to be cleared in) every caller's frame.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool EvaluateElement(EvaluationState state, JsonElement element, int depth) =>
+        Evaluate(state, new JsonProperties(element), depth, null);
+
+    // Passed in place by a node that did not need the text.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool IsValidByKeywordsReadingText(EvaluationState state, JsonElement element, JsonValueKind kind, int depth) =>
+        IsValidByKeywords(state, new InstanceValue(element, kind, Json.JsonRaw.Utf8(element)), depth);
+
     // The type, then the keywords that apply to the value's kind.
     private bool IsValidByTypeAndKeywords(EvaluationState state, in InstanceValue value, int depth) =>
         (_typeAllows[(int)value.Kind] || (_integerOnly && value.Kind == JsonValueKind.Number && Json.JsonNumbers.IsInteger(value.RawText)))
@@ -241,8 +253,7 @@ internal sealed class SchemaNode
 
         if (value.Raw.IsEmpty && _readsRaw[(int)value.Kind])
         {
-            // Passed in place by a node that did not need the text.
-            return IsValidByKeywords(state, new InstanceValue(value.Element, value.Kind, Json.JsonRaw.Utf8(value.Element)), depth);
+            return IsValidByKeywordsReadingText(state, value.Element, value.Kind, depth);
         }
 
         if (value.Kind == JsonValueKind.String && _stringChecks is not null)

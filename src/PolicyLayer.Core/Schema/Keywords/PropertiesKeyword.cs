@@ -66,7 +66,7 @@ internal sealed class PropertiesKeyword : Keyword
     {
         if (_patterns.Length > 0)
         {
-            return base.IsValid(state, value, depth); // names are matched as text: the general loop does it
+            return IsValidMatchingPatterns(state, value.Element, depth);
         }
 
         ulong seen = 0;
@@ -83,6 +83,11 @@ internal sealed class PropertiesKeyword : Keyword
 
         return (seen & _requiredMask) == _requiredMask && (_requiredCount <= MaskBits || CheckRequired(state, new JsonProperties(value.Element), seen, 0));
     }
+
+    // Names are matched as text: the general loop does it. Out of line, as its temporaries would enlarge IsValid's frame.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool IsValidMatchingPatterns(EvaluationState state, JsonElement element, int depth) =>
+        Evaluate(state, new JsonProperties(element), depth, null);
 
     // The fast path for a dictionary (how the MCP SDK hands over arguments), as IsValid does for an element.
     private bool IsValid(EvaluationState state, Dictionary<string, JsonElement> dictionary, int depth)
@@ -191,11 +196,15 @@ internal sealed class PropertiesKeyword : Keyword
         var name = _names.Find(raw, expected);
 
         // A hit is the name itself unless some declared name holds a backslash (then raw "a\\u0062" could equal it).
-        return (name >= 0 ? !_names.AnyBackslash : raw.IndexOf((byte)'\\') < 0) ? name : Find(new JsonPropertyView(null, property));
+        return (name >= 0 ? !_names.AnyBackslash : raw.IndexOf((byte)'\\') < 0) ? name : FindEscaped(property);
 #else
-        return Find(new JsonPropertyView(null, property));
+        return FindEscaped(property);
 #endif
     }
+
+    // Kept out of line, so that the loop over properties does not carry the view in its frame.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private int FindEscaped(JsonProperty property) => Find(new JsonPropertyView(null, property));
 
     private int Find(in JsonPropertyView property) =>
         property.TryGetUtf8Name(out var utf8) ? _names.Find(utf8) : FindDecoded(property);
