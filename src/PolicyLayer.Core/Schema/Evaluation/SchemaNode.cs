@@ -277,6 +277,7 @@ internal sealed class SchemaNode
         return true;
     }
 
+#if NET9_0_OR_GREATER
     // The first byte of a value's JSON text (System.Text.Json validated it) says what kind of value it is.
     private static JsonValueKind KindOf(byte first) => first switch
     {
@@ -288,6 +289,7 @@ internal sealed class SchemaNode
         (byte)'n' => JsonValueKind.Null,
         _ => JsonValueKind.Number,
     };
+#endif
 
     private static bool[] AllKinds()
     {
