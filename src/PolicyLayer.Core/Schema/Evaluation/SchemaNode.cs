@@ -278,17 +278,21 @@ internal sealed class SchemaNode
     }
 
 #if NET9_0_OR_GREATER
-    // The first byte of a value's JSON text (System.Text.Json validated it) says what kind of value it is.
-    private static JsonValueKind KindOf(byte first) => first switch
-    {
-        (byte)'"' => JsonValueKind.String,
-        (byte)'{' => JsonValueKind.Object,
-        (byte)'[' => JsonValueKind.Array,
-        (byte)'t' => JsonValueKind.True,
-        (byte)'f' => JsonValueKind.False,
-        (byte)'n' => JsonValueKind.Null,
-        _ => JsonValueKind.Number,
-    };
+    // The first byte of a value's JSON text (System.Text.Json validated it) says what kind of value it is. A table
+    // rather than a switch: consecutive values are of different kinds, and a chain of branches would mispredict.
+    private static JsonValueKind KindOf(byte first) => (JsonValueKind)KindByFirstByte[first];
+
+    private static ReadOnlySpan<byte> KindByFirstByte =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, // '"' string, '-' and digits number
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, // '[' array
+        0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, // 'f' false, 'n' null, 't' true, '{' object
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 #endif
 
     private static bool[] AllKinds()
