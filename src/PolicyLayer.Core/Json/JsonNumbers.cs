@@ -9,10 +9,6 @@ internal static class JsonNumbers
     // (28 digits) holds exactly. Anything longer goes through the exact digit-by-digit comparison.
     private const int MaxFastLength = 20;
 
-    // A ulong holds any 19-digit significand; a decimal takes a scale of at most 28.
-    private const int MaxSignificantDigits = 19;
-    private const int MaxDecimalScale = 28;
-
     /// <summary>The number as a decimal, when the decimal is exactly the number's value.</summary>
     public static bool TryGetExactDecimal(JsonElement number, out decimal value)
     {
@@ -37,50 +33,9 @@ internal static class JsonNumbers
     /// </summary>
     public static bool TryParseDecimal(ReadOnlySpan<byte> raw, out decimal value)
     {
-        value = 0;
-        var i = 0;
-        var negative = false;
-        if (raw.Length > 0 && raw[0] == (byte)'-')
-        {
-            negative = true;
-            i = 1;
-        }
-
-        ulong significand = 0;
-        var digits = 0;  // significant digits so far (leading zeros excluded)
-        var scale = -1;  // digits after the point; -1 before the point
-        for (; i < raw.Length; i++)
-        {
-            var digit = (uint)(raw[i] - '0');
-            if (digit <= 9)
-            {
-                if (significand != 0 || digit != 0)
-                {
-                    if (++digits > MaxSignificantDigits)
-                    {
-                        return false;
-                    }
-
-                    significand = (significand * 10) + digit;
-                }
-
-                if (scale >= 0 && ++scale > MaxDecimalScale)
-                {
-                    return false;
-                }
-            }
-            else if (raw[i] == (byte)'.' && scale < 0)
-            {
-                scale = 0;
-            }
-            else
-            {
-                return false; // an exponent (or text System.Text.Json would not have accepted)
-            }
-        }
-
-        value = new decimal((int)(uint)significand, (int)(uint)(significand >> 32), 0, negative, (byte)Math.Max(scale, 0));
-        return true;
+        var parsed = ShortDecimal.TryParse(raw, out var number);
+        value = parsed ? number.ToDecimal() : 0;
+        return parsed;
     }
 
     /// <summary>Whether a number element has no fractional part (<c>1.0</c> and <c>1e2</c> are integers).</summary>

@@ -23,6 +23,30 @@ public class NameTableTests
         return probe is null || distinct.Contains(probe, StringComparer.Ordinal) || table.Find(probe.AsSpan()) == -1;
     }
 
+    [Property]
+    public bool Find_WithAnyExpectedIndex_AnswersAsThePlainLookup(string[] names, string probe, int expected)
+    {
+        var distinct = names.Where(n => n is not null).Distinct(StringComparer.Ordinal).ToArray();
+        var table = new NameTable(distinct);
+        var guess = distinct.Length == 0 ? -1 : Math.Abs(expected % (distinct.Length + 1)) - 1;
+        var utf8 = Encoding.UTF8.GetBytes(probe ?? string.Empty);
+        return table.Find(utf8, guess) == table.Find(utf8)
+            && distinct.Select((n, i) => table.Find(Encoding.UTF8.GetBytes(n), guess) == i).All(found => found);
+    }
+
+    [Theory]
+    [InlineData("""{"b": 1, "a": "x", "c": true}""", true)]   // declared order
+    [InlineData("""{"c": true, "b": 1, "a": "x"}""", true)]   // reversed
+    [InlineData("""{"a": "x", "z": 0, "b": 1}""", false)]     // an undeclared name between declared ones
+    [InlineData("""{"a": "x", "b": "1"}""", false)]           // the predicted name with a wrong value
+    [InlineData("""{"a": "x"}""", false)]                     // a required name missing
+    public void Properties_AnyOrderOfNames_IsValidAgreesWithValidate(string instance, bool expected)
+    {
+        var schema = Compile("""{"properties": {"b": {"type": "integer"}, "a": {"type": "string"}, "c": {"type": "boolean"}}, "required": ["a", "b"], "additionalProperties": false}""");
+        Assert.Equal(expected, schema.IsValid(Parse(instance)));
+        Assert.Equal(expected, schema.Validate(Parse(instance)).Count == 0);
+    }
+
     [Fact]
     public void Properties_EscapedInstanceName_MatchesTheDeclaredName()
     {

@@ -84,6 +84,18 @@ internal sealed class EvaluationState
 
     public void Exit() => _schemaDepth--;
 
+    /// <summary>
+    /// <see cref="Enter"/> and <see cref="Exit"/> at once, for a schema that evaluates no subschema (a string or number
+    /// checked by its own keywords): the same step and the same limits, with nothing to undo afterwards.
+    /// </summary>
+    public bool TryLeafStep()
+    {
+        _steps++;
+        var depth = _schemaDepth + 1;
+        return depth <= MaxSchemaDepth && _steps <= MaxSteps
+            && (depth % StackProbeInterval != 0 || RuntimeHelpers.TryEnsureSufficientExecutionStack());
+    }
+
     public bool PushResource(SchemaResource resource)
     {
         if (!TrackDynamicScope || (_dynamicScope.Count > 0 && ReferenceEquals(_dynamicScope[^1], resource)))

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using PolicyLayer.Schema.Keywords;
 
@@ -20,6 +21,9 @@ internal sealed class SchemaNode
     private TypeKeyword? _type;
     private bool[] _typeAllows = AllKinds();  // by kind: whether type allows it outright
     private bool _integerOnly;                // type allows integers but not every number
+    private StringChecks? _stringChecks;      // the string keywords merged, when they all look only at the text
+    private NumberChecks? _numberChecks;      // the number keywords merged, when they are all bounds or multipleOf
+    private bool[] _leaf = new bool[KindCount]; // by kind: no keyword evaluates a subschema against such a value
 
     public SchemaNode(SchemaResource resource, string location)
     {
@@ -61,6 +65,19 @@ internal sealed class SchemaNode
                 }
 
                 _integerOnly = (_type.Types & (JsonTypes.Integer | JsonTypes.Number)) == JsonTypes.Integer;
+            }
+
+            var strings = _byKind[(int)JsonValueKind.String];
+            _stringChecks = strings.Length > 0 ? StringChecks.TryCreate(strings) : null;
+            var numbers = _byKind[(int)JsonValueKind.Number];
+            _numberChecks = numbers.Length > 0 ? NumberChecks.TryCreate(numbers) : null;
+
+            _leaf = new bool[KindCount];
+            foreach (var kind in (ReadOnlySpan<JsonValueKind>)[JsonValueKind.String, JsonValueKind.Number, JsonValueKind.True, JsonValueKind.False, JsonValueKind.Null])
+            {
+                _leaf[(int)kind] = _byKind[(int)kind].Length == 0
+                    || (kind == JsonValueKind.String && _stringChecks is not null)
+                    || (kind == JsonValueKind.Number && _numberChecks is not null);
             }
 
             // Strings and numbers are read once for all the keywords (and the integer test) that look at their text.
@@ -127,6 +144,28 @@ internal sealed class SchemaNode
         return IsValid(state, new InstanceValue(element, kind, _readsRaw[(int)kind] ? Json.JsonRaw.Utf8(element) : default), depth);
     }
 
+    /// <summary>
+    /// The fast path for a property value or an item enumerated from a document (so never <see cref="JsonValueKind.Undefined"/>).
+    /// </summary>
+    /// <remarks>
+    /// The raw text is read once and the kind taken from its first byte: asking the element for its kind and then for its
+    /// text looks the value up in the document twice.
+    /// </remarks>
+    public bool IsValidMember(EvaluationState state, JsonElement element, int depth)
+    {
+#if NET9_0_OR_GREATER
+        if (Boolean is bool constant)
+        {
+            return constant;
+        }
+
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+        return IsValid(state, new InstanceValue(element, KindOf(raw[0]), raw), depth);
+#else
+        return IsValid(state, element, depth);
+#endif
+    }
+
     /// <summary>The fast path for a value already read (an in-place applicator passes its own).</summary>
     public bool IsValid(EvaluationState state, in InstanceValue value, int depth)
     {
@@ -137,12 +176,18 @@ internal sealed class SchemaNode
 
         if (TracksEvaluated || state.CollectsErrors)
         {
-            return Evaluate(state, new JsonProperties(value.Element), depth, null);
+            return EvaluateElement(state, value.Element, depth);
         }
 
         if (depth > state.MaxDepth)
         {
             return false;
+        }
+
+        if (_leaf[(int)value.Kind])
+        {
+            // No subschema runs, so the dynamic scope is never read: one step of the budget is all there is to account.
+            return state.TryLeafStep() && IsValidByTypeAndKeywords(state, value, depth);
         }
 
         if (!state.Enter())
@@ -152,8 +197,7 @@ internal sealed class SchemaNode
         }
 
         var pushed = state.TrackDynamicScope && state.PushResource(Resource);
-        var valid = (_typeAllows[(int)value.Kind] || (_integerOnly && value.Kind == JsonValueKind.Number && Json.JsonNumbers.IsInteger(value.RawText)))
-            && IsValidByKeywords(state, value, depth);
+        var valid = IsValidByTypeAndKeywords(state, value, depth);
         state.PopResource(pushed);
         state.Exit();
         return valid;
@@ -183,6 +227,22 @@ internal sealed class SchemaNode
         return valid;
     }
 
+    // The rare paths below are kept out of line: inlined into the loops over properties and items, their temporaries
+    // would enlarge (and have to be cleared in) every caller's frame.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool EvaluateElement(EvaluationState state, JsonElement element, int depth) =>
+        Evaluate(state, new JsonProperties(element), depth, null);
+
+    // Passed in place by a node that did not need the text.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool IsValidByKeywordsReadingText(EvaluationState state, JsonElement element, JsonValueKind kind, int depth) =>
+        IsValidByKeywords(state, new InstanceValue(element, kind, Json.JsonRaw.Utf8(element)), depth);
+
+    // The type, then the keywords that apply to the value's kind.
+    private bool IsValidByTypeAndKeywords(EvaluationState state, in InstanceValue value, int depth) =>
+        (_typeAllows[(int)value.Kind] || (_integerOnly && value.Kind == JsonValueKind.Number && Json.JsonNumbers.IsInteger(value.RawText)))
+        && IsValidByKeywords(state, value, depth);
+
     private bool IsValidByKeywords(EvaluationState state, in InstanceValue value, int depth)
     {
         var keywords = _byKind[(int)value.Kind];
@@ -193,8 +253,17 @@ internal sealed class SchemaNode
 
         if (value.Raw.IsEmpty && _readsRaw[(int)value.Kind])
         {
-            // Passed in place by a node that did not need the text.
-            return IsValidByKeywords(state, new InstanceValue(value.Element, value.Kind, Json.JsonRaw.Utf8(value.Element)), depth);
+            return IsValidByKeywordsReadingText(state, value.Element, value.Kind, depth);
+        }
+
+        if (value.Kind == JsonValueKind.String && _stringChecks is not null)
+        {
+            return _stringChecks.IsValid(state, value, depth);
+        }
+
+        if (value.Kind == JsonValueKind.Number && _numberChecks is not null)
+        {
+            return _numberChecks.IsValid(value.Raw);
         }
 
         foreach (var keyword in keywords)
@@ -207,6 +276,24 @@ internal sealed class SchemaNode
 
         return true;
     }
+
+#if NET9_0_OR_GREATER
+    // The first byte of a value's JSON text (System.Text.Json validated it) says what kind of value it is. A table
+    // rather than a switch: consecutive values are of different kinds, and a chain of branches would mispredict.
+    private static JsonValueKind KindOf(byte first) => (JsonValueKind)KindByFirstByte[first];
+
+    private static ReadOnlySpan<byte> KindByFirstByte =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, // '"' string, '-' and digits number
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, // '[' array
+        0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, // 'f' false, 'n' null, 't' true, '{' object
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+#endif
 
     private static bool[] AllKinds()
     {

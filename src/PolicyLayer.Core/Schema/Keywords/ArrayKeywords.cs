@@ -21,7 +21,7 @@ internal sealed class PrefixItemsKeyword(string name, string nodeLocation, Schem
                 break;
             }
 
-            if (!schemas[index++].IsValid(state, item, depth + 1))
+            if (!schemas[index++].IsValidMember(state, item, depth + 1))
             {
                 return false;
             }
@@ -73,7 +73,7 @@ internal sealed class ItemsKeyword(string name, string nodeLocation, SchemaNode 
         var index = 0;
         foreach (var item in value.Element.EnumerateArray())
         {
-            if (index++ >= startIndex && !schema.IsValid(state, item, depth + 1))
+            if (index++ >= startIndex && !schema.IsValidMember(state, item, depth + 1))
             {
                 return false;
             }

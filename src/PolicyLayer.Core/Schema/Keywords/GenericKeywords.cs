@@ -66,6 +66,9 @@ internal sealed class ConstKeyword(string nodeLocation, JsonElement value) : Key
     // A string constant (the usual case) is compared as raw UTF-8 instead of through JSON equality.
     private readonly NameTable? _text = value.ValueKind == JsonValueKind.String ? new NameTable([value.GetString()!]) : null;
 
+    /// <summary>A string constant as a one-name table; <see langword="null"/> for any other constant.</summary>
+    public NameTable? Text => _text;
+
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) =>
         _text is not null
             ? value.Kind == JsonValueKind.String && Find(_text, value) >= 0
@@ -109,6 +112,9 @@ internal sealed class EnumKeyword : Keyword
         _strings = new NameTable([.. values.Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]);
         _others = [.. values.Where(v => v.ValueKind != JsonValueKind.String)];
     }
+
+    /// <summary>The string values, the only ones a string instance can equal.</summary>
+    public NameTable Strings => _strings;
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {

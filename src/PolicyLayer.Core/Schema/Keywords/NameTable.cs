@@ -73,6 +73,24 @@ internal sealed class NameTable
         }
     }
 
+    /// <summary>
+    /// The index of a name given as UTF-8, or -1, trying <paramref name="expected"/> first: the properties of an
+    /// object usually come in the order a schema declares them, and one comparison is cheaper than hashing.
+    /// <paramref name="expected"/> is -1 or an index a lookup answers (so not a repeat of an earlier name).
+    /// </summary>
+    public int Find(ReadOnlySpan<byte> utf8, int expected)
+    {
+        System.Diagnostics.Debug.Assert(expected < 0 || Find(_text[expected].AsSpan()) == expected, "A repeated name is never answered.");
+        return (uint)expected < (uint)_utf8.Length && utf8.SequenceEqual(_utf8[expected]) ? expected : Find(utf8);
+    }
+
+    /// <summary>The index of a name given as text, or -1, trying <paramref name="expected"/> first (as for UTF-8).</summary>
+    public int Find(ReadOnlySpan<char> text, int expected)
+    {
+        System.Diagnostics.Debug.Assert(expected < 0 || Find(_text[expected].AsSpan()) == expected, "A repeated name is never answered.");
+        return (uint)expected < (uint)_text.Length && text.SequenceEqual(_text[expected]) ? expected : Find(text);
+    }
+
     /// <summary>The index of a name given as text, or -1.</summary>
     public int Find(ReadOnlySpan<char> text)
     {

@@ -16,12 +16,14 @@ internal enum BoundKind
 /// <summary><c>minimum</c>, <c>maximum</c>, <c>exclusiveMinimum</c>, <c>exclusiveMaximum</c>, compared exactly.</summary>
 internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind kind, byte[] bound, string boundText) : Keyword(name, nodeLocation)
 {
-    // Everyday bounds and values fit a decimal exactly; comparing two decimals is far cheaper than comparing digits.
-    private readonly decimal? _boundDecimal = JsonNumbers.TryParseDecimal(bound, out var value) ? value : null;
+    // Everyday bounds and values are short decimals: comparing significands is far cheaper than comparing digits.
+    private readonly ShortDecimal? _shortBound = ShortDecimal.TryParse(bound, out var value) ? value : null;
 
     public override JsonTypes AppliesTo => JsonTypes.Number;
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => Accepts(value.RawText);
+
+    private bool Accepts(ReadOnlySpan<byte> raw) => Accepts(raw, ShortDecimal.TryParse(raw, out var number), number);
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
@@ -45,10 +47,11 @@ internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind k
         return state.CollectsErrors && Fail(state, $"{number.GetRawText()} {relation} {boundText}");
     }
 
-    private bool Accepts(ReadOnlySpan<byte> raw)
+    /// <summary>Whether a number satisfies the bound, given its raw text and, when <paramref name="isShort"/>, its short-decimal form.</summary>
+    public bool Accepts(ReadOnlySpan<byte> raw, bool isShort, in ShortDecimal number)
     {
-        var comparison = _boundDecimal is { } limit && JsonNumbers.TryParseDecimal(raw, out var value)
-            ? value.CompareTo(limit)
+        var comparison = isShort && _shortBound.HasValue
+            ? ShortDecimal.Compare(number, _shortBound.GetValueOrDefault())
             : JsonNumber.Compare(raw, bound);
         return kind switch
         {
@@ -65,7 +68,10 @@ internal sealed class MultipleOfKeyword(string nodeLocation, byte[] divisor, str
 {
     public override JsonTypes AppliesTo => JsonTypes.Number;
 
-    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => ExactArithmetic.IsMultipleOf(value.RawText, divisor);
+    public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => Accepts(value.RawText);
+
+    /// <summary>Whether a number, given as its raw text, is a multiple of the divisor.</summary>
+    public bool Accepts(ReadOnlySpan<byte> raw) => ExactArithmetic.IsMultipleOf(raw, divisor);
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {

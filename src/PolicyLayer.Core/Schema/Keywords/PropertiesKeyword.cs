@@ -20,6 +20,7 @@ internal sealed class PropertiesKeyword : Keyword
 
     private readonly NameTable _names;
     private readonly SchemaNode?[] _schemas;      // by name index: the properties subschema, null for a name only required
+    private readonly int[] _following;            // by name index + 1: the index of the name declared next (0: the first declared)
     private readonly int _requiredCount;
     private readonly ulong _requiredMask;         // bits of the first 64 required names
     private readonly SchemaRegex[] _patterns;
@@ -40,6 +41,17 @@ internal sealed class PropertiesKeyword : Keyword
             _schemas[_names.Find(names[i].Text.AsSpan())] = schemas[i];
         }
 
+        // Instances usually list their properties in the order the schema declares them: each lookup tries that name first.
+        _following = new int[all.Count + 1];
+        Array.Fill(_following, -1);
+        var previous = -1;
+        foreach (var name in names)
+        {
+            var index = _names.Find(name.Text.AsSpan());
+            _following[previous + 1] = index;
+            previous = index;
+        }
+
         _requiredCount = required.Length;
         _requiredMask = _requiredCount >= MaskBits ? ulong.MaxValue : (1UL << _requiredCount) - 1;
         _patterns = patterns;
@@ -54,35 +66,61 @@ internal sealed class PropertiesKeyword : Keyword
     {
         if (_patterns.Length > 0)
         {
-            return base.IsValid(state, value, depth); // names are matched as text: the general loop does it
+            return IsValidMatchingPatterns(state, value.Element, depth);
         }
 
         ulong seen = 0;
+        var name = -1;
         foreach (var property in value.Element.EnumerateObject())
         {
-            var name = FindRaw(property);
-            SchemaNode? schema;
-            if (name >= 0)
-            {
-                if (name < MaskBits)
-                {
-                    seen |= 1UL << name;
-                }
-
-                schema = _schemas[name] ?? _additional;
-            }
-            else
-            {
-                schema = _additional;
-            }
-
-            if (schema is not null && !schema.IsValid(state, property.Value, depth + 1))
+            name = FindRaw(property, _following[name + 1]);
+            var schema = SchemaFor(name, ref seen);
+            if (schema is not null && !schema.IsValidMember(state, property.Value, depth + 1))
             {
                 return false;
             }
         }
 
         return (seen & _requiredMask) == _requiredMask && (_requiredCount <= MaskBits || CheckRequired(state, new JsonProperties(value.Element), seen, 0));
+    }
+
+    // Names are matched as text: the general loop does it. Out of line, as its temporaries would enlarge IsValid's frame.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private bool IsValidMatchingPatterns(EvaluationState state, JsonElement element, int depth) =>
+        Evaluate(state, new JsonProperties(element), depth, null);
+
+    // The fast path for a dictionary (how the MCP SDK hands over arguments), as IsValid does for an element.
+    private bool IsValid(EvaluationState state, Dictionary<string, JsonElement> dictionary, int depth)
+    {
+        ulong seen = 0;
+        var name = -1;
+        foreach (var (key, element) in dictionary)
+        {
+            name = _names.Find(key.AsSpan(), _following[name + 1]);
+            var schema = SchemaFor(name, ref seen);
+            if (schema is not null && !schema.IsValid(state, element, depth + 1))
+            {
+                return false;
+            }
+        }
+
+        return (seen & _requiredMask) == _requiredMask && (_requiredCount <= MaskBits || CheckRequired(state, new JsonProperties(dictionary), seen, 0));
+    }
+
+    // The subschema a property's value must satisfy (null: any value), given its name index; marks a required name seen.
+    private SchemaNode? SchemaFor(int name, ref ulong seen)
+    {
+        if (name < 0)
+        {
+            return _additional;
+        }
+
+        if (name < MaskBits)
+        {
+            seen |= 1UL << name;
+        }
+
+        return _schemas[name] ?? _additional;
     }
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
@@ -113,9 +151,16 @@ internal sealed class PropertiesKeyword : Keyword
         }
         else if (instance.Dictionary is Dictionary<string, JsonElement> dictionary)
         {
+            if (!state.CollectsErrors && evaluated is null && _patterns.Length == 0)
+            {
+                return IsValid(state, dictionary, depth);
+            }
+
+            var name = -1;
             foreach (var pair in dictionary)
             {
-                if (!Visit(state, new JsonPropertyView(pair.Key, pair.Value), _names.Find(pair.Key.AsSpan()), index++, depth, evaluated, ref seen))
+                name = _names.Find(pair.Key.AsSpan(), _following[name + 1]);
+                if (!Visit(state, new JsonPropertyView(pair.Key, pair.Value), name, index++, depth, evaluated, ref seen))
                 {
                     valid = false;
                     if (!state.CollectsErrors)
@@ -144,18 +189,22 @@ internal sealed class PropertiesKeyword : Keyword
     }
 
     // Escaped names are rare: look the raw bytes up first, and decode only when that misses and there is an escape.
-    private int FindRaw(JsonProperty property)
+    private int FindRaw(JsonProperty property, int expected)
     {
 #if NET9_0_OR_GREATER
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
-        var name = _names.Find(raw);
+        var name = _names.Find(raw, expected);
 
         // A hit is the name itself unless some declared name holds a backslash (then raw "a\\u0062" could equal it).
-        return (name >= 0 ? !_names.AnyBackslash : raw.IndexOf((byte)'\\') < 0) ? name : Find(new JsonPropertyView(null, property));
+        return (name >= 0 ? !_names.AnyBackslash : raw.IndexOf((byte)'\\') < 0) ? name : FindEscaped(property);
 #else
-        return Find(new JsonPropertyView(null, property));
+        return FindEscaped(property);
 #endif
     }
+
+    // Kept out of line, so that the loop over properties does not carry the view in its frame.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private int FindEscaped(JsonProperty property) => Find(new JsonPropertyView(null, property));
 
     private int Find(in JsonPropertyView property) =>
         property.TryGetUtf8Name(out var utf8) ? _names.Find(utf8) : FindDecoded(property);

@@ -10,6 +10,12 @@ namespace PolicyLayer.Schema.Keywords;
 /// <summary><c>minLength</c> and <c>maxLength</c>, counted in code points.</summary>
 internal sealed class LengthKeyword(string name, string nodeLocation, long limit, bool isMinimum) : Keyword(name, nodeLocation)
 {
+    /// <summary>The length limit.</summary>
+    public long Limit => limit;
+
+    /// <summary>Whether the limit is a minimum (<c>minLength</c>) rather than a maximum.</summary>
+    public bool IsMinimum => isMinimum;
+
     public override JsonTypes AppliesTo => JsonTypes.String;
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
@@ -40,6 +46,9 @@ internal sealed class LengthKeyword(string name, string nodeLocation, long limit
 /// <summary><c>pattern</c>: an unanchored regular expression match.</summary>
 internal sealed class PatternKeyword(string nodeLocation, SchemaRegex regex) : Keyword("pattern", nodeLocation)
 {
+    /// <summary>The compiled pattern.</summary>
+    public SchemaRegex Regex => regex;
+
     public override JsonTypes AppliesTo => JsonTypes.String;
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) =>
@@ -148,6 +157,11 @@ internal sealed class SchemaRegex
 
         return MatchDecoded(text);
     }
+
+    /// <summary>Matches a string element whose content the caller found to be ASCII without escapes.</summary>
+    public RegexOutcome MatchPlainAscii(JsonElement text, ReadOnlySpan<byte> content) =>
+        _deterministic is null ? MatchDecoded(text)
+        : _deterministic.IsMatch(content) ? RegexOutcome.Match : RegexOutcome.NoMatch;
 
     // Kept apart so that the scratch buffer is only set up (and cleared) when the engine runs.
     private RegexOutcome MatchDecoded(JsonElement text)
