@@ -25,17 +25,17 @@ internal struct ArgumentValues
     public bool IsFilled { get; private set; }
 
     /// <summary>Reads the named arguments of an element into their slots in one pass.</summary>
-    /// <returns>Whether it did: not for dictionary-held arguments or when a name holds a backslash.</returns>
+    /// <returns>Whether it did: not for dictionary-held arguments.</returns>
     public bool Fill(NameTable names, in JsonProperties arguments)
     {
-        if (names.AnyBackslash || !arguments.TryGetElement(out var element) || element.ValueKind != JsonValueKind.Object)
+        if (!arguments.TryGetElement(out var element) || element.ValueKind != JsonValueKind.Object)
         {
             return false;
         }
 
         foreach (var property in element.EnumerateObject())
         {
-            var slot = Find(names, property);
+            var slot = names.Find(property);
             if (slot >= 0)
             {
                 _values[slot] = property.Value;
@@ -58,28 +58,6 @@ internal struct ArgumentValues
 
         value = _values[slot];
         return true;
-    }
-
-    private static int Find(NameTable names, JsonProperty property)
-    {
-#if NET9_0_OR_GREATER
-        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
-        var slot = names.Find(raw);
-
-        // An escaped name is decoded (rare).
-        return slot >= 0 || raw.IndexOf((byte)'\\') < 0 ? slot : names.Find(property.Name.AsSpan());
-#else
-        // No raw name access before .NET 9: compare with each name (there are at most Capacity).
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (property.NameEquals(names[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-#endif
     }
 
     [InlineArray(Capacity)]

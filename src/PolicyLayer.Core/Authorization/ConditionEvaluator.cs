@@ -12,10 +12,7 @@ internal static class ConditionEvaluator
     /// <summary>Evaluates a condition, taking its top-level argument from <paramref name="arguments"/> when they were read into slots.</summary>
     public static ConditionResult Evaluate(Condition condition, in ToolCall call, in ArgumentValues arguments)
     {
-        // A top-level argument read in the one pass is taken from its slot, without walking the path.
-        var actual = condition.ArgumentSlot >= 0 && arguments.IsFilled && condition.Path.SegmentArray.Length == 1
-            ? arguments.TryGet(condition.ArgumentSlot, out var slotted) ? ResolvedValue.Of(slotted) : ResolvedValue.Missing
-            : ResolvedValue.Resolve(condition.Path, call, condition.ArgumentSlot, arguments);
+        var actual = ResolvedValue.Resolve(condition.Path, call, condition.ArgumentSlot, arguments);
         switch (condition.Operator)
         {
             case ConditionOperator.Exists:

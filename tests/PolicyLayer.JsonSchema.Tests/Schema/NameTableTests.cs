@@ -85,4 +85,36 @@ public class NameTableTests
         Assert.True(schema.IsValid(Parse("1.0")));
         Assert.False(schema.IsValid(Parse("\"GBP\"")));
     }
+
+    [Property]
+    public bool FindProperty_AnyNameWrittenEscapedOrNot_AnswersAsTheTextLookup(string[] names, string probe, bool escapeAll)
+    {
+        // JSON text cannot hold a lone surrogate, escaped or not.
+        var distinct = names.Where(n => n is not null && !n.Any(char.IsSurrogate)).Distinct(StringComparer.Ordinal).ToArray();
+        var table = new NameTable(distinct);
+        foreach (var name in distinct.Append(probe is null || probe.Any(char.IsSurrogate) ? "x" : probe))
+        {
+            // Written as JSON either plainly (the serializer escapes only what it must) or with every character escaped.
+            var written = escapeAll ? string.Concat(name.Select(c => $"\\u{(int)c:x4}")) : System.Text.Json.JsonSerializer.Serialize(name)[1..^1];
+            using var document = System.Text.Json.JsonDocument.Parse($"{{\"{written}\": 1}}");
+            if (table.Find(document.RootElement.EnumerateObject().First()) != table.Find(name.AsSpan()))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [Theory]
+    [InlineData(@"a\b", @"""a\\b""")]
+    [InlineData(@"a\u0062", @"""a\\u0062""")]
+    [InlineData("ab", @"""a\u0062""")]
+    public void FindProperty_NamesWithBackslashes_MatchOnlyTheirOwnText(string name, string writtenName)
+    {
+        var table = new NameTable([name, "ab"]);
+        using var document = System.Text.Json.JsonDocument.Parse($"{{{writtenName}: 1}}");
+
+        Assert.Equal(table.Find(name.AsSpan()), table.Find(document.RootElement.EnumerateObject().First()));
+    }
 }

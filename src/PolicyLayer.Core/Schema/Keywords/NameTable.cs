@@ -109,6 +109,26 @@ internal sealed class NameTable
         }
     }
 
+    /// <summary>
+    /// The index of a property's name, or -1, trying <paramref name="expected"/> first (as for UTF-8): an escape-free
+    /// name is looked up as its raw UTF-8, a name with escapes decoded.
+    /// </summary>
+    public int Find(JsonProperty property, int expected = -1)
+    {
+#if NET9_0_OR_GREATER
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
+        var index = Find(raw, expected);
+
+        // A hit is the name itself unless some name holds a backslash (then raw "a\\u0062" could equal it); a miss
+        // is final unless the raw name has an escape.
+        if (index >= 0 ? !AnyBackslash : raw.IndexOf((byte)'\\') < 0)
+        {
+            return index;
+        }
+#endif
+        return FindDecoded(property);
+    }
+
     /// <summary>The index of the text of a string element, or -1; escape-free text is looked up as raw UTF-8.</summary>
     public int Find(JsonElement stringElement)
     {
@@ -120,6 +140,22 @@ internal sealed class NameTable
         }
 #endif
         return FindDecoded(stringElement);
+    }
+
+    // Kept apart, and out of line, so that the scratch buffer is only set up for a name with escapes.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private int FindDecoded(JsonProperty property)
+    {
+        Span<char> scratch = stackalloc char[128];
+        var name = new JsonPropertyView(null, property).GetNameChars(scratch, out var rented);
+        try
+        {
+            return Find(name);
+        }
+        finally
+        {
+            Json.JsonStrings.Return(rented);
+        }
     }
 
     // Kept apart so that the scratch buffer is only set up (and cleared) for text with escapes.

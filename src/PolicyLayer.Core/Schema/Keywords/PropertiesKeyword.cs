@@ -73,7 +73,7 @@ internal sealed class PropertiesKeyword : Keyword
         var name = -1;
         foreach (var property in value.Element.EnumerateObject())
         {
-            name = FindRaw(property, _following[name + 1]);
+            name = _names.Find(property, _following[name + 1]);
             var schema = SchemaFor(name, ref seen);
             if (schema is not null && !schema.IsValidMember(state, property.Value, depth + 1))
             {
@@ -138,8 +138,7 @@ internal sealed class PropertiesKeyword : Keyword
 
             foreach (var property in element.EnumerateObject())
             {
-                var view = new JsonPropertyView(null, property);
-                if (!Visit(state, view, Find(view), index++, depth, evaluated, ref seen))
+                if (!Visit(state, new JsonPropertyView(null, property), _names.Find(property), index++, depth, evaluated, ref seen))
                 {
                     valid = false;
                     if (!state.CollectsErrors)
@@ -172,9 +171,10 @@ internal sealed class PropertiesKeyword : Keyword
         }
         else
         {
+            // Other dictionaries: every view has its name as a string.
             foreach (var view in instance)
             {
-                if (!Visit(state, view, Find(view), index++, depth, evaluated, ref seen))
+                if (!Visit(state, view, _names.Find(view.Name.AsSpan()), index++, depth, evaluated, ref seen))
                 {
                     valid = false;
                     if (!state.CollectsErrors)
@@ -186,42 +186,6 @@ internal sealed class PropertiesKeyword : Keyword
         }
 
         return CheckRequired(state, instance, seen, firstError) && valid;
-    }
-
-    // Escaped names are rare: look the raw bytes up first, and decode only when that misses and there is an escape.
-    private int FindRaw(JsonProperty property, int expected)
-    {
-#if NET9_0_OR_GREATER
-        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
-        var name = _names.Find(raw, expected);
-
-        // A hit is the name itself unless some declared name holds a backslash (then raw "a\\u0062" could equal it).
-        return (name >= 0 ? !_names.AnyBackslash : raw.IndexOf((byte)'\\') < 0) ? name : FindEscaped(property);
-#else
-        return FindEscaped(property);
-#endif
-    }
-
-    // Kept out of line, so that the loop over properties does not carry the view in its frame.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private int FindEscaped(JsonProperty property) => Find(new JsonPropertyView(null, property));
-
-    private int Find(in JsonPropertyView property) =>
-        property.TryGetUtf8Name(out var utf8) ? _names.Find(utf8) : FindDecoded(property);
-
-    // Kept apart so that the scratch buffer is only set up (and cleared) for the rare escaped name.
-    private int FindDecoded(in JsonPropertyView property)
-    {
-        Span<char> scratch = stackalloc char[128];
-        var name = property.GetNameChars(scratch, out var rented);
-        try
-        {
-            return _names.Find(name);
-        }
-        finally
-        {
-            Json.JsonStrings.Return(rented);
-        }
     }
 
     private bool Visit(EvaluationState state, in JsonPropertyView property, int name, int index, int depth, EvaluatedSet? evaluated, ref ulong seen)
