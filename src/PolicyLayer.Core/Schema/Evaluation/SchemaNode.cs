@@ -17,13 +17,17 @@ internal sealed class SchemaNode
 
     private Keyword[] _keywords = [];
     private Keyword[][] _byKind = EmptyPlan();
-    private bool[] _readsRaw = new bool[KindCount];
+    // Per-kind facts, one bit per JsonValueKind, kept in the node itself: they are read for every value, and each
+    // separate array meant one more object (and cache line) to fetch, which is most of a validation's cost when the
+    // schema is not in the processor's cache (a server between sparse requests).
+    private byte _readsRaw;                   // the kind's keywords read the value's raw text
     private TypeKeyword? _type;
-    private bool[] _typeAllows = AllKinds();  // by kind: whether type allows it outright
+    private byte _typeAllows = AllKinds;      // type allows the kind outright
     private bool _integerOnly;                // type allows integers but not every number
     private StringChecks? _stringChecks;      // the string keywords merged, when they all look only at the text
     private NumberChecks? _numberChecks;      // the number keywords merged, when they are all bounds or multipleOf
-    private bool[] _leaf = new bool[KindCount]; // by kind: no keyword evaluates a subschema against such a value
+    private byte _leaf;                       // no keyword evaluates a subschema against a value of the kind
+    private byte _hasKeywords;                // some keyword (besides type) applies to the kind
 
     public SchemaNode(SchemaResource resource, string location)
     {
@@ -55,13 +59,20 @@ internal sealed class SchemaNode
                 _byKind[kind] = [.. value.Where(k => k != _type && (k.AppliesTo & type) != 0)];
             }
 
-            _typeAllows = AllKinds();
+            _hasKeywords = 0;
+            for (var kind = 0; kind < KindCount; kind++)
+            {
+                _hasKeywords |= _byKind[kind].Length > 0 ? Bit((JsonValueKind)kind) : (byte)0;
+            }
+
+            _typeAllows = AllKinds;
             _integerOnly = false;
             if (_type is not null)
             {
+                _typeAllows = 0;
                 for (var kind = 0; kind < KindCount; kind++)
                 {
-                    _typeAllows[kind] = (_type.Types & JsonTypesOf.Kind((JsonValueKind)kind)) != 0;
+                    _typeAllows |= (_type.Types & JsonTypesOf.Kind((JsonValueKind)kind)) != 0 ? Bit((JsonValueKind)kind) : (byte)0;
                 }
 
                 _integerOnly = (_type.Types & (JsonTypes.Integer | JsonTypes.Number)) == JsonTypes.Integer;
@@ -72,18 +83,19 @@ internal sealed class SchemaNode
             var numbers = _byKind[(int)JsonValueKind.Number];
             _numberChecks = numbers.Length > 0 ? NumberChecks.TryCreate(numbers) : null;
 
-            _leaf = new bool[KindCount];
+            _leaf = 0;
             foreach (var kind in (ReadOnlySpan<JsonValueKind>)[JsonValueKind.String, JsonValueKind.Number, JsonValueKind.True, JsonValueKind.False, JsonValueKind.Null])
             {
-                _leaf[(int)kind] = _byKind[(int)kind].Length == 0
+                var leaf = _byKind[(int)kind].Length == 0
                     || (kind == JsonValueKind.String && _stringChecks is not null)
                     || (kind == JsonValueKind.Number && _numberChecks is not null);
+                _leaf |= leaf ? Bit(kind) : (byte)0;
             }
 
             // Strings and numbers are read once for all the keywords (and the integer test) that look at their text.
-            _readsRaw = new bool[KindCount];
-            _readsRaw[(int)JsonValueKind.String] = _byKind[(int)JsonValueKind.String].Length > 0;
-            _readsRaw[(int)JsonValueKind.Number] = _byKind[(int)JsonValueKind.Number].Length > 0 || _integerOnly;
+            _readsRaw = 0;
+            _readsRaw |= Has(_hasKeywords, JsonValueKind.String) ? Bit(JsonValueKind.String) : (byte)0;
+            _readsRaw |= Has(_hasKeywords, JsonValueKind.Number) || _integerOnly ? Bit(JsonValueKind.Number) : (byte)0;
         }
     }
 
@@ -141,7 +153,7 @@ internal sealed class SchemaNode
         }
 
         var kind = element.ValueKind;
-        return IsValid(state, new InstanceValue(element, kind, _readsRaw[(int)kind] ? Json.JsonRaw.Utf8(element) : default), depth);
+        return IsValid(state, new InstanceValue(element, kind, Has(_readsRaw, kind) ? Json.JsonRaw.Utf8(element) : default), depth);
     }
 
     /// <summary>
@@ -184,7 +196,7 @@ internal sealed class SchemaNode
             return false;
         }
 
-        if (_leaf[(int)value.Kind])
+        if (Has(_leaf, value.Kind))
         {
             // No subschema runs, so the dynamic scope is never read: one step of the budget is all there is to account.
             return state.TryLeafStep() && IsValidByTypeAndKeywords(state, value, depth);
@@ -222,7 +234,7 @@ internal sealed class SchemaNode
         }
 
         var previous = state.SwapErrors(collect: false, errors: null);
-        var valid = IsValid(state, new InstanceValue(element, kind, _readsRaw[(int)kind] ? Json.JsonRaw.Utf8(element) : default), depth);
+        var valid = IsValid(state, new InstanceValue(element, kind, Has(_readsRaw, kind) ? Json.JsonRaw.Utf8(element) : default), depth);
         state.RestoreErrors(previous);
         return valid;
     }
@@ -240,18 +252,17 @@ internal sealed class SchemaNode
 
     // The type, then the keywords that apply to the value's kind.
     private bool IsValidByTypeAndKeywords(EvaluationState state, in InstanceValue value, int depth) =>
-        (_typeAllows[(int)value.Kind] || (_integerOnly && value.Kind == JsonValueKind.Number && Json.JsonNumbers.IsInteger(value.RawText)))
+        (Has(_typeAllows, value.Kind) || (_integerOnly && value.Kind == JsonValueKind.Number && Json.JsonNumbers.IsInteger(value.RawText)))
         && IsValidByKeywords(state, value, depth);
 
     private bool IsValidByKeywords(EvaluationState state, in InstanceValue value, int depth)
     {
-        var keywords = _byKind[(int)value.Kind];
-        if (keywords.Length == 0)
+        if (!Has(_hasKeywords, value.Kind))
         {
             return true;
         }
 
-        if (value.Raw.IsEmpty && _readsRaw[(int)value.Kind])
+        if (value.Raw.IsEmpty && Has(_readsRaw, value.Kind))
         {
             return IsValidByKeywordsReadingText(state, value.Element, value.Kind, depth);
         }
@@ -266,7 +277,7 @@ internal sealed class SchemaNode
             return _numberChecks.IsValid(value.Raw);
         }
 
-        foreach (var keyword in keywords)
+        foreach (var keyword in _byKind[(int)value.Kind])
         {
             if (!keyword.IsValid(state, value, depth))
             {
@@ -295,12 +306,11 @@ internal sealed class SchemaNode
     ];
 #endif
 
-    private static bool[] AllKinds()
-    {
-        var kinds = new bool[KindCount];
-        Array.Fill(kinds, true);
-        return kinds;
-    }
+    private const byte AllKinds = byte.MaxValue;
+
+    private static byte Bit(JsonValueKind kind) => (byte)(1 << (int)kind);
+
+    private static bool Has(byte kinds, JsonValueKind kind) => (kinds & (1 << (int)kind)) != 0;
 
     private static Keyword[][] EmptyPlan()
     {

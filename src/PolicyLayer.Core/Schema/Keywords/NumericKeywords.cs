@@ -48,7 +48,11 @@ internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind k
     }
 
     /// <summary>Whether a number satisfies the bound, given its raw text and, when <paramref name="isShort"/>, its short-decimal form.</summary>
-    public bool Accepts(ReadOnlySpan<byte> raw, bool isShort, in ShortDecimal number)
+    /// <remarks>
+    /// The number is taken by value, so it travels in registers: by reference, the caller copied the number it had just
+    /// parsed field by field into memory, and that copy waited for those writes to complete.
+    /// </remarks>
+    public bool Accepts(ReadOnlySpan<byte> raw, bool isShort, ShortDecimal number)
     {
         var comparison = isShort && _shortBound.HasValue
             ? ShortDecimal.Compare(number, _shortBound.GetValueOrDefault())
