@@ -30,7 +30,7 @@ internal sealed class SlidingWindowBudget
 #endif
     private readonly long _windowTicks;
     private readonly decimal _max;
-    private readonly decimal[] _segments = new decimal[CountedSegments];
+    private SegmentCosts _segments;           // inside the budget: no second object to fetch on every call
     private long _currentSegment;
     private int _currentSlot;
     private long _nextSegmentStart;
@@ -131,7 +131,7 @@ internal sealed class SlidingWindowBudget
 
         if (steps >= CountedSegments)
         {
-            Array.Clear(_segments);
+            ((Span<decimal>)_segments).Clear();
             _total = 0m;
         }
         else
@@ -228,6 +228,13 @@ internal sealed class SlidingWindowBudget
     {
         AdvanceTo(nowTicks);
         return _total == 0m;
+    }
+
+    /// <summary>The cost admitted in each counted segment, by slot.</summary>
+    [System.Runtime.CompilerServices.InlineArray(CountedSegments)]
+    private struct SegmentCosts
+    {
+        private decimal _first;
     }
 
     private static int NextSlot(int slot) => slot == CountedSegments - 1 ? 0 : slot + 1;
