@@ -5,7 +5,6 @@ using PolicyLayer;
 using PolicyLayer.Authorization;
 using PolicyLayer.Counters;
 using PolicyLayer.DependencyInjection;
-using PolicyLayer.Policies;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,5 @@
 using PolicyLayer.Json;
 using System.Text.Json;
-using PolicyLayer.Schema.Evaluation;
 
 namespace PolicyLayer.Schema.Compilation;
 
