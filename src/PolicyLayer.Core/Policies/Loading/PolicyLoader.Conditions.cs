@@ -8,34 +8,8 @@ namespace PolicyLayer.Policies;
 /// <summary>Reading <c>require</c> and <c>deny_if</c>: condition groups, conditions, their operators, values and paths.</summary>
 internal sealed partial class PolicyLoader
 {
-    private IReadOnlyList<ConditionGroup> ReadGroups(JsonElement rules, string field, string rulesPointer)
-    {
-        if (!rules.TryGetProperty(field, out var groups))
-        {
-            return [];
-        }
-
-        var pointer = rulesPointer + "/" + field;
-        if (groups.ValueKind != JsonValueKind.Array)
-        {
-            Error(PolicyErrorCodes.WrongType, pointer, $"'{field}' must be an array of condition groups ({{ \"conditions\": [...], \"on_deny\": \"...\" }}), not {Describe(groups)}");
-            return [];
-        }
-
-        var result = new List<ConditionGroup>();
-        var index = 0;
-        foreach (var group in groups.EnumerateArray())
-        {
-            var groupPointer = JsonPointer.Append(pointer, index++);
-            var read = ReadGroup(group, groupPointer);
-            if (read is not null)
-            {
-                result.Add(read);
-            }
-        }
-
-        return result;
-    }
+    private IReadOnlyList<ConditionGroup> ReadGroups(JsonElement rules, string field, string rulesPointer) =>
+        ReadArray(rules, field, rulesPointer, "condition groups ({ \"conditions\": [...], \"on_deny\": \"...\" })", ReadGroup);
 
     private ConditionGroup? ReadGroup(JsonElement group, string pointer)
     {

@@ -7,33 +7,8 @@ namespace PolicyLayer.Policies;
 /// <summary>Reading <c>limits</c>: counters, windows, maxima, scopes, costs and keys; shared counters must agree.</summary>
 internal sealed partial class PolicyLoader
 {
-    private IReadOnlyList<Limit> ReadLimits(JsonElement rules, string rulesPointer)
-    {
-        if (!rules.TryGetProperty("limits", out var limits))
-        {
-            return [];
-        }
-
-        var pointer = rulesPointer + "/limits";
-        if (limits.ValueKind != JsonValueKind.Array)
-        {
-            Error(PolicyErrorCodes.WrongType, pointer, $"'limits' must be an array of limits, not {Describe(limits)}");
-            return [];
-        }
-
-        var result = new List<Limit>();
-        var index = 0;
-        foreach (var limit in limits.EnumerateArray())
-        {
-            var read = ReadLimit(limit, JsonPointer.Append(pointer, index++));
-            if (read is not null)
-            {
-                result.Add(read);
-            }
-        }
-
-        return result;
-    }
+    private IReadOnlyList<Limit> ReadLimits(JsonElement rules, string rulesPointer) =>
+        ReadArray(rules, "limits", rulesPointer, "limits", ReadLimit);
 
     private Limit? ReadLimit(JsonElement limit, string pointer)
     {

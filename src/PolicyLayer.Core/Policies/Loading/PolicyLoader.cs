@@ -245,6 +245,40 @@ internal sealed partial class PolicyLoader
         return null;
     }
 
+    /// <summary>An optional array field whose items are read one by one; items that fail to read are left out (their errors are recorded).</summary>
+    /// <param name="parent">The object holding the field.</param>
+    /// <param name="field">The field's name.</param>
+    /// <param name="parentPointer">The parent's JSON Pointer.</param>
+    /// <param name="items">What the items are, for the error when the field is not an array.</param>
+    /// <param name="read">Reads one item, given its pointer; <see langword="null"/> when it has errors.</param>
+    private IReadOnlyList<T> ReadArray<T>(JsonElement parent, string field, string parentPointer, string items, Func<JsonElement, string, T?> read)
+        where T : class
+    {
+        if (!parent.TryGetProperty(field, out var array))
+        {
+            return [];
+        }
+
+        var pointer = parentPointer + "/" + field;
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            Error(PolicyErrorCodes.WrongType, pointer, $"'{field}' must be an array of {items}, not {Describe(array)}");
+            return [];
+        }
+
+        var result = new List<T>();
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (read(item, JsonPointer.Append(pointer, index++)) is { } value)
+            {
+                result.Add(value);
+            }
+        }
+
+        return result;
+    }
+
     private T ReadEnum<T>(JsonElement element, string field, string pointer, T fallback, params (string Name, T Value)[] values)
     {
         if (!element.TryGetProperty(field, out var value))
