@@ -59,43 +59,26 @@ internal sealed class SchemaNode
                 _byKind[kind] = [.. value.Where(k => k != _type && (k.AppliesTo & type) != 0)];
             }
 
-            _hasKeywords = 0;
-            for (var kind = 0; kind < KindCount; kind++)
-            {
-                _hasKeywords |= _byKind[kind].Length > 0 ? Bit((JsonValueKind)kind) : (byte)0;
-            }
-
-            _typeAllows = AllKinds;
-            _integerOnly = false;
-            if (_type is not null)
-            {
-                _typeAllows = 0;
-                for (var kind = 0; kind < KindCount; kind++)
-                {
-                    _typeAllows |= (_type.Types & JsonTypesOf.Kind((JsonValueKind)kind)) != 0 ? Bit((JsonValueKind)kind) : (byte)0;
-                }
-
-                _integerOnly = (_type.Types & (JsonTypes.Integer | JsonTypes.Number)) == JsonTypes.Integer;
-            }
+            _hasKeywords = KindsWhere(kind => _byKind[(int)kind].Length > 0);
+            var declared = _type?.Types;
+            _typeAllows = declared is { } types ? KindsWhere(kind => (types & JsonTypesOf.Kind(kind)) != 0) : AllKinds;
+            _integerOnly = declared is { } allowed && (allowed & (JsonTypes.Integer | JsonTypes.Number)) == JsonTypes.Integer;
 
             var strings = _byKind[(int)JsonValueKind.String];
             _stringChecks = strings.Length > 0 ? StringChecks.TryCreate(strings) : null;
             var numbers = _byKind[(int)JsonValueKind.Number];
             _numberChecks = numbers.Length > 0 ? NumberChecks.TryCreate(numbers) : null;
 
-            _leaf = 0;
-            foreach (var kind in (ReadOnlySpan<JsonValueKind>)[JsonValueKind.String, JsonValueKind.Number, JsonValueKind.True, JsonValueKind.False, JsonValueKind.Null])
-            {
-                var leaf = _byKind[(int)kind].Length == 0
+            // Containers are never leaves; a scalar is one unless a keyword that is not merged into the checks applies.
+            _leaf = KindsWhere(kind => kind is not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Undefined)
+                && (!Has(_hasKeywords, kind)
                     || (kind == JsonValueKind.String && _stringChecks is not null)
-                    || (kind == JsonValueKind.Number && _numberChecks is not null);
-                _leaf |= leaf ? Bit(kind) : (byte)0;
-            }
+                    || (kind == JsonValueKind.Number && _numberChecks is not null)));
 
             // Strings and numbers are read once for all the keywords (and the integer test) that look at their text.
-            _readsRaw = 0;
-            _readsRaw |= Has(_hasKeywords, JsonValueKind.String) ? Bit(JsonValueKind.String) : (byte)0;
-            _readsRaw |= Has(_hasKeywords, JsonValueKind.Number) || _integerOnly ? Bit(JsonValueKind.Number) : (byte)0;
+            _readsRaw = KindsWhere(kind =>
+                (kind == JsonValueKind.String && Has(_hasKeywords, kind))
+                || (kind == JsonValueKind.Number && (Has(_hasKeywords, kind) || _integerOnly)));
         }
     }
 
@@ -311,6 +294,17 @@ internal sealed class SchemaNode
     private static byte Bit(JsonValueKind kind) => (byte)(1 << (int)kind);
 
     private static bool Has(byte kinds, JsonValueKind kind) => (kinds & (1 << (int)kind)) != 0;
+
+    private static byte KindsWhere(Func<JsonValueKind, bool> holds)
+    {
+        byte kinds = 0;
+        for (var kind = 0; kind < KindCount; kind++)
+        {
+            kinds |= holds((JsonValueKind)kind) ? Bit((JsonValueKind)kind) : (byte)0;
+        }
+
+        return kinds;
+    }
 
     private static Keyword[][] EmptyPlan()
     {
