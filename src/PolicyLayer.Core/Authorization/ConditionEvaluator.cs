@@ -33,10 +33,7 @@ internal static class ConditionEvaluator
             ConditionOperator.Neq => Result(!AreEqual(actual, expected)),
             ConditionOperator.In => Result(IsAnyOf(actual, condition)),
             ConditionOperator.NotIn => Result(!IsAnyOf(actual, condition)),
-            ConditionOperator.Lt => CompareNumber(actual, condition, c => c < 0),
-            ConditionOperator.Lte => CompareNumber(actual, condition, c => c <= 0),
-            ConditionOperator.Gt => CompareNumber(actual, condition, c => c > 0),
-            ConditionOperator.Gte => CompareNumber(actual, condition, c => c >= 0),
+            ConditionOperator.Lt or ConditionOperator.Lte or ConditionOperator.Gt or ConditionOperator.Gte => CompareNumber(actual, condition),
             ConditionOperator.Regex => MatchRegex(condition, actual),
             ConditionOperator.Contains => Contains(actual, expected),
             _ => ConditionResult.TypeMismatch,
@@ -75,7 +72,7 @@ internal static class ConditionEvaluator
         return false;
     }
 
-    private static ConditionResult CompareNumber(in ResolvedValue actual, Condition condition, Func<int, bool> test)
+    private static ConditionResult CompareNumber(in ResolvedValue actual, Condition condition)
     {
         // Numeric strings are never converted: "150" is a type mismatch, which deny_if treats as matching.
         if (actual.Kind != JsonValueKind.Number)
@@ -83,7 +80,14 @@ internal static class ConditionEvaluator
             return ConditionResult.TypeMismatch;
         }
 
-        return Result(test(JsonNumbers.Compare(actual.Element, condition.Value!.Value, condition.DecimalValue)));
+        var order = JsonNumbers.Compare(actual.Element, condition.Value!.Value, condition.ShortValue);
+        return Result(condition.Operator switch
+        {
+            ConditionOperator.Lt => order < 0,
+            ConditionOperator.Lte => order <= 0,
+            ConditionOperator.Gt => order > 0,
+            _ => order >= 0,
+        });
     }
 
     private static ConditionResult MatchRegex(Condition condition, in ResolvedValue actual)

@@ -5,38 +5,8 @@ namespace PolicyLayer.Json;
 /// <summary>A fast, still exact, path for comparing everyday numbers.</summary>
 internal static class JsonNumbers
 {
-    // At most 20 characters and no exponent: at most 19 significant digits and a small scale, which a decimal
-    // (28 digits) holds exactly. Anything longer goes through the exact digit-by-digit comparison.
-    private const int MaxFastLength = 20;
-
-    /// <summary>The number as a decimal, when the decimal is exactly the number's value.</summary>
-    public static bool TryGetExactDecimal(JsonElement number, out decimal value)
-    {
-        var raw = JsonRaw.Utf8(number);
-        if (TryParseDecimal(raw, out value))
-        {
-            return true;
-        }
-
-        if (raw.Length <= MaxFastLength && raw.IndexOfAny((byte)'e', (byte)'E') < 0)
-        {
-            return number.TryGetDecimal(out value);
-        }
-
-        value = 0;
-        return false;
-    }
-
-    /// <summary>
-    /// Reads the raw text of a JSON number without an exponent and with at most 19 significant digits as an exact
-    /// decimal; <see langword="false"/> for anything else (the caller then takes an exact slow path).
-    /// </summary>
-    public static bool TryParseDecimal(ReadOnlySpan<byte> raw, out decimal value)
-    {
-        var parsed = ShortDecimal.TryParse(raw, out var number);
-        value = parsed ? number.ToDecimal() : 0;
-        return parsed;
-    }
+    /// <summary>The number as a <see cref="ShortDecimal"/>, when its text is one (no exponent, at most 19 significant digits).</summary>
+    public static bool TryGetShort(JsonElement number, out ShortDecimal value) => ShortDecimal.TryParse(JsonRaw.Utf8(number), out value);
 
     /// <summary>Whether a number element has no fractional part (<c>1.0</c> and <c>1e2</c> are integers).</summary>
     public static bool IsInteger(JsonElement number) => IsInteger(JsonRaw.Utf8(number));
@@ -49,8 +19,12 @@ internal static class JsonNumbers
     }
 
     /// <summary>Compares a number with a constant, exactly.</summary>
-    public static int Compare(JsonElement number, JsonElement constant, decimal? constantDecimal) =>
-        constantDecimal is { } fast && TryGetExactDecimal(number, out var value)
-            ? value.CompareTo(fast)
+    /// <param name="number">A number element.</param>
+    /// <param name="constant">The constant, a number element.</param>
+    /// <param name="shortConstant">The constant read by <see cref="TryGetShort"/>, when it could be: then a number of
+    /// everyday size is compared without the digit-by-digit path.</param>
+    public static int Compare(JsonElement number, JsonElement constant, ShortDecimal? shortConstant) =>
+        shortConstant is { } fast && ShortDecimal.TryParse(JsonRaw.Utf8(number), out var value)
+            ? ShortDecimal.Compare(value, fast)
             : JsonValues.CompareNumbers(number, constant);
 }

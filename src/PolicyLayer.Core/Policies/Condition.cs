@@ -13,9 +13,9 @@ public sealed class Condition
         Operator = op;
         Value = value;
         CompiledRegex = regex;
-        if (value is { ValueKind: JsonValueKind.Number } number && Json.JsonNumbers.TryGetExactDecimal(number, out var exact))
+        if (value is { ValueKind: JsonValueKind.Number } number && Json.JsonNumbers.TryGetShort(number, out var exact))
         {
-            DecimalValue = exact;
+            ShortValue = exact;
         }
 
         if (op is ConditionOperator.In or ConditionOperator.NotIn && value is { ValueKind: JsonValueKind.Array } list)
@@ -61,7 +61,7 @@ public sealed class Condition
     internal JsonElement[]? OtherCandidates { get; }
 
     /// <summary>The value as a decimal when it is a number a decimal holds exactly (the fast comparison path).</summary>
-    internal decimal? DecimalValue { get; }
+    internal Json.ShortDecimal? ShortValue { get; }
 
     /// <inheritdoc />
     public override string ToString() => Description;

@@ -203,9 +203,8 @@ public class NumberComparisonTests
     {
         using var c = System.Text.Json.JsonDocument.Parse(constant);
         using var n = System.Text.Json.JsonDocument.Parse(number);
-        PolicyLayer.Json.JsonNumbers.TryGetExactDecimal(c.RootElement, out var fast);
-        decimal? constantDecimal = PolicyLayer.Json.JsonNumbers.TryGetExactDecimal(c.RootElement, out _) ? fast : null;
-        Assert.Equal(expected, Math.Sign(PolicyLayer.Json.JsonNumbers.Compare(n.RootElement, c.RootElement, constantDecimal)));
+        PolicyLayer.Json.ShortDecimal? shortConstant = PolicyLayer.Json.JsonNumbers.TryGetShort(c.RootElement, out var fast) ? fast : null;
+        Assert.Equal(expected, Math.Sign(PolicyLayer.Json.JsonNumbers.Compare(n.RootElement, c.RootElement, shortConstant)));
         Assert.Equal(expected, Math.Sign(PolicyLayer.Json.JsonValues.CompareNumbers(n.RootElement, c.RootElement)));
     }
 }

@@ -22,12 +22,12 @@ public sealed class JsonNumbersPropertyTests
         select Token(negative, integer, fraction, exponent);
 
     [Property(MaxTest = 2000)]
-    public Property TryParseDecimal_AnyToken_ExactOrDeclined() =>
+    public Property ShortDecimalTryParse_AnyToken_ExactOrDeclined() =>
         Prop.ForAll(Tokens.ToArbitrary(), token =>
         {
-            if (JsonNumbers.TryParseDecimal(Encoding.UTF8.GetBytes(token), out decimal fast))
+            if (ShortDecimal.TryParse(Encoding.UTF8.GetBytes(token), out ShortDecimal fast))
             {
-                Assert.Equal(decimal.Parse(token, NumberStyles.Float, CultureInfo.InvariantCulture), fast);
+                Assert.Equal(decimal.Parse(token, NumberStyles.Float, CultureInfo.InvariantCulture), fast.ToDecimal());
                 Assert.DoesNotContain('e', token);
             }
         });
@@ -38,7 +38,7 @@ public sealed class JsonNumbersPropertyTests
         {
             JsonElement a = JsonDocument.Parse(left).RootElement;
             JsonElement b = JsonDocument.Parse(right).RootElement;
-            decimal? constant = JsonNumbers.TryGetExactDecimal(b, out decimal exact) ? exact : null;
+            ShortDecimal? constant = JsonNumbers.TryGetShort(b, out ShortDecimal exact) ? exact : null;
 
             Assert.Equal(Math.Sign(JsonValues.CompareNumbers(a, b)), Math.Sign(JsonNumbers.Compare(a, b, constant)));
         });

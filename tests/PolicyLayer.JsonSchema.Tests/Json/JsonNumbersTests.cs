@@ -14,27 +14,27 @@ public class JsonNumbersTests
     [InlineData("-0.001", "-0.001")]
     [InlineData("9999999999999999999", "9999999999999999999")]
     [InlineData("0.0000000000000000000000000001", "0.0000000000000000000000000001")]
-    public void TryParseDecimal_EverydayNumbers_AreExact(string raw, string expected)
+    public void ShortDecimalTryParse_EverydayNumbers_AreExact(string raw, string expected)
     {
-        Assert.True(JsonNumbers.TryParseDecimal(Encoding.ASCII.GetBytes(raw), out var value));
-        Assert.Equal(decimal.Parse(expected, CultureInfo.InvariantCulture), value);
+        Assert.True(ShortDecimal.TryParse(Encoding.ASCII.GetBytes(raw), out var value));
+        Assert.Equal(decimal.Parse(expected, CultureInfo.InvariantCulture), value.ToDecimal());
     }
 
     [Theory]
     [InlineData("1e3")]
     [InlineData("12345678901234567890")]            // 20 significant digits
     [InlineData("0.00000000000000000000000000001")] // scale 29
-    public void TryParseDecimal_OutsideTheFastRange_Declines(string raw) =>
-        Assert.False(JsonNumbers.TryParseDecimal(Encoding.ASCII.GetBytes(raw), out _));
+    public void ShortDecimalTryParse_OutsideTheFastRange_Declines(string raw) =>
+        Assert.False(ShortDecimal.TryParse(Encoding.ASCII.GetBytes(raw), out _));
 
     [Property]
-    public bool TryParseDecimal_AgreesWithDecimalParse(long significand, byte scale)
+    public bool ShortDecimalTryParse_AgreesWithDecimalParse(long significand, byte scale)
     {
         var s = scale % 20;
         var digits = Math.Abs((decimal)significand).ToString(CultureInfo.InvariantCulture).PadLeft(s + 1, '0');
         var text = (significand < 0 ? "-" : string.Empty) + (s == 0 ? digits : digits[..^s] + "." + digits[^s..]);
-        return JsonNumbers.TryParseDecimal(Encoding.ASCII.GetBytes(text), out var value)
-            && value == decimal.Parse(text, CultureInfo.InvariantCulture);
+        return ShortDecimal.TryParse(Encoding.ASCII.GetBytes(text), out var value)
+            && value.ToDecimal() == decimal.Parse(text, CultureInfo.InvariantCulture);
     }
 
     [Theory]
