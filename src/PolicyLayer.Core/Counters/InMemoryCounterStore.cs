@@ -23,8 +23,10 @@ namespace PolicyLayer.Counters;
 /// (each budget's creation number), so overlapping reservations cannot deadlock; it checks all, then reserves
 /// all or nothing. Requests for the same key are added up first. A reservation of one request takes one
 /// lock.</para>
-/// <para><b>Time.</b> From the injected <see cref="TimeProvider"/> (<see cref="TimeProvider.GetUtcNow"/>
-/// ticks), read under the budgets' locks. If the clock goes backwards, each budget's time stands still until
+/// <para><b>Time.</b> From the injected <see cref="TimeProvider"/>'s monotonic clock
+/// (<see cref="TimeProvider.GetTimestamp"/>, in its <see cref="TimeProvider.TimestampFrequency"/> units), read under
+/// the budgets' locks. The wall clock is never read: a wall clock set forward (an NTP step, a resumed virtual
+/// machine) would otherwise make every budget look expired and admit a second full budget within one window. If the clock goes backwards, each budget's time stands still until
 /// the clock catches up with the latest time that budget has seen (a reservation of several budgets uses the
 /// latest of theirs), so a budget is never rewound and a reservation's <see cref="ReservationResult.Timestamp"/>
 /// always names the segment its cost landed in; no lock or shared variable is taken for the clock itself; <see cref="RefundAsync"/> subtracts from that segment while it
@@ -56,7 +58,8 @@ public sealed partial class InMemoryCounterStore : ICounterStore
     // Budgets of counters with a key path (partition and key value).
     private readonly ConcurrentDictionary<CounterKey, SlidingWindowBudget> _keyed = new();
     private readonly TimeProvider _timeProvider;
-    private readonly long _sweepIntervalTicks;
+    private readonly long _sweepIntervalTicks;   // in clock units, like every time the store keeps
+    private readonly long _ticksPerSecond;
     private readonly int _maxBudgets;
     private long _nextSweep;
     private long _lastSequence;
@@ -66,7 +69,8 @@ public sealed partial class InMemoryCounterStore : ICounterStore
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="options">Sweep interval and size bound; the defaults when <see langword="null"/>. Copied, so later changes have no effect.</param>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <see cref="InMemoryCounterStoreOptions.SweepInterval"/> or <see cref="InMemoryCounterStoreOptions.MaxBudgets"/> is not positive.
+    /// <see cref="InMemoryCounterStoreOptions.SweepInterval"/>, <see cref="InMemoryCounterStoreOptions.MaxBudgets"/> or the
+    /// provider's <see cref="TimeProvider.TimestampFrequency"/> is not positive.
     /// </exception>
     public InMemoryCounterStore(TimeProvider? timeProvider = null, InMemoryCounterStoreOptions? options = null)
     {
@@ -74,7 +78,9 @@ public sealed partial class InMemoryCounterStore : ICounterStore
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.SweepInterval, TimeSpan.Zero, "options.SweepInterval");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MaxBudgets, 0, "options.MaxBudgets");
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _sweepIntervalTicks = options.SweepInterval.Ticks;
+        _ticksPerSecond = _timeProvider.TimestampFrequency;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_ticksPerSecond, 0L, "timeProvider.TimestampFrequency");
+        _sweepIntervalTicks = SlidingWindowBudget.Convert(options.SweepInterval.Ticks, _ticksPerSecond, TimeSpan.TicksPerSecond);
         _maxBudgets = options.MaxBudgets;
     }
 
@@ -232,7 +238,7 @@ public sealed partial class InMemoryCounterStore : ICounterStore
                 }
             }
 
-            var created = new SlidingWindowBudget(key.Counter.Window, key.Counter.Max, Interlocked.Increment(ref _lastSequence), ReadClock());
+            var created = new SlidingWindowBudget(key.Counter.Window, key.Counter.Max, Interlocked.Increment(ref _lastSequence), ReadClock(), _ticksPerSecond);
             if (partitions is null ? _keyed.TryAdd(key, created) : partitions.TryAdd(key.Partition, created))
             {
                 Interlocked.Increment(ref _budgetCount);
@@ -246,7 +252,7 @@ public sealed partial class InMemoryCounterStore : ICounterStore
         }
     }
 
-    /// <summary>The provider's UTC ticks. Each budget keeps its own time from going backwards (see <see cref="SlidingWindowBudget.AdvanceTo"/>).</summary>
-    private long ReadClock() => _timeProvider.GetUtcNow().UtcTicks;
+    /// <summary>The provider's timestamp. Each budget keeps its own time from going backwards (see <see cref="SlidingWindowBudget.AdvanceTo"/>).</summary>
+    private long ReadClock() => _timeProvider.GetTimestamp();
 
 }

@@ -28,7 +28,8 @@ internal sealed class SlidingWindowBudget
 #else
     private readonly object _lock = new();
 #endif
-    private readonly long _windowTicks;
+    private readonly long _windowTicks;       // in the store's clock units (see the constructor)
+    private readonly long _ticksPerSecond;
     private readonly decimal _max;
     private SegmentCosts _segments;           // inside the budget: no second object to fetch on every call
     private long _currentSegment;
@@ -42,10 +43,17 @@ internal sealed class SlidingWindowBudget
     /// <param name="max">The counter's maximum; positive.</param>
     /// <param name="sequence">The store-wide unique number that orders lock acquisition.</param>
     /// <param name="nowTicks">The store's time now, so that the first admission does not clear anything.</param>
-    public SlidingWindowBudget(TimeSpan window, decimal max, long sequence, long nowTicks)
+    /// <param name="ticksPerSecond">
+    /// How many units of the store's clock make a second: every time the budget takes and keeps is in those units (a
+    /// <see cref="TimeProvider.GetTimestamp"/> clock's frequency); <see cref="TimeSpan"/> ticks by default.
+    /// </param>
+    public SlidingWindowBudget(TimeSpan window, decimal max, long sequence, long nowTicks, long ticksPerSecond = TimeSpan.TicksPerSecond)
     {
-        Debug.Assert(window > TimeSpan.Zero && max > 0m, "CounterDefinition validates window and max.");
-        _windowTicks = window.Ticks;
+        Debug.Assert(window > TimeSpan.Zero && max > 0m && ticksPerSecond > 0, "CounterDefinition validates window and max.");
+        _ticksPerSecond = ticksPerSecond;
+
+        // Rounded up, so that the window in clock units is never shorter than the counter's.
+        _windowTicks = Convert(window.Ticks, ticksPerSecond, TimeSpan.TicksPerSecond);
         _max = max;
         Sequence = sequence;
         _currentSegment = SegmentOf(nowTicks);
@@ -218,7 +226,9 @@ internal sealed class SlidingWindowBudget
 
         // Segment oldest + dropped - 1 stops counting when segment currentSegment + dropped begins.
         long ticks = StartOf(_currentSegment + dropped) - nowTicks;
-        return TimeSpan.FromTicks(Math.Max(ticks, 0));
+
+        // Rounded up, so that a retry after the wait is never early.
+        return TimeSpan.FromTicks(Convert(Math.Max(ticks, 0), TimeSpan.TicksPerSecond, _ticksPerSecond));
     }
 
     /// <summary>Whether the budget counts nothing at <paramref name="nowTicks"/>, so it is equivalent to a new one.</summary>
@@ -235,6 +245,18 @@ internal sealed class SlidingWindowBudget
     private struct SegmentCosts
     {
         private decimal _first;
+    }
+
+    /// <summary>ceil(value · to / from), saturating: a duration from one clock's units (<paramref name="from"/> a second) to another's.</summary>
+    internal static long Convert(long value, long to, long from)
+    {
+        if (to == from)
+        {
+            return value;
+        }
+
+        Int128 converted = (((Int128)value * to) + (from - 1)) / from;
+        return converted > long.MaxValue ? long.MaxValue : (long)converted;
     }
 
     private static int NextSlot(int slot) => slot == CountedSegments - 1 ? 0 : slot + 1;

@@ -81,7 +81,7 @@ public sealed class InMemoryCounterStorePropertyTests
                 continue;
             }
 
-            long now = time.GetUtcNow().UtcTicks;
+            long now = time.GetTimestamp();
             onRefused?.Invoke(model, now, step.Cost, result);
             if (retryRefusals && result.RetryAfter is TimeSpan wait)
             {

@@ -239,7 +239,7 @@ public sealed class InMemoryCounterStoreTests
     {
         InMemoryCounterStore store = CreateSut();
 
-        await store.RefundAsync(new[] { new CounterRequest(Key(Minute, 1), 1) }, _time.GetUtcNow().UtcTicks);
+        await store.RefundAsync(new[] { new CounterRequest(Key(Minute, 1), 1) }, _time.GetTimestamp());
 
         Assert.Equal(0, store.BudgetCount);
     }
@@ -263,21 +263,76 @@ public sealed class InMemoryCounterStoreTests
     }
 
     [Fact]
-    public async Task Timestamp_IsTheProvidersUtcTicks()
+    public async Task Timestamp_IsTheProvidersTimestamp()
     {
         InMemoryCounterStore store = CreateSut();
 
         ReservationResult result = await ReserveAsync(store, Key(Minute, 1));
 
-        Assert.Equal(_time.GetUtcNow().UtcTicks, result.Timestamp);
+        Assert.Equal(_time.GetTimestamp(), result.Timestamp);
     }
 
-    /// <summary>A clock that can go backwards, which <see cref="FakeTimeProvider"/> refuses to do.</summary>
-    private sealed class ManualTimeProvider(DateTimeOffset now) : TimeProvider
+    [Fact]
+    public async Task TryReserve_WallClockSetForward_BudgetStillCounts()
+    {
+        // An NTP step or a resumed virtual machine moves the wall clock, not the monotonic one the windows run on.
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        var store = new InMemoryCounterStore(clock);
+        CounterKey key = Key(Minute, 2);
+        Assert.True((await ReserveAsync(store, key)).IsAdmitted);
+        Assert.True((await ReserveAsync(store, key)).IsAdmitted);
+
+        clock.WallClock += TimeSpan.FromHours(1);
+
+        Assert.False((await ReserveAsync(store, key)).IsAdmitted);
+    }
+
+    [Theory]
+    [InlineData(1_000_000_000L)] // Stopwatch on Linux and macOS
+    [InlineData(3_579_545L)]     // a frequency that does not divide a second's ticks evenly
+    public async Task TryReserve_ClockOfAnotherFrequency_SameWindowAndRetryAfter(long frequency)
+    {
+        var clock = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero), frequency);
+        var store = new InMemoryCounterStore(clock);
+        CounterKey key = Key(Minute, 1);
+        Assert.True((await ReserveAsync(store, key)).IsAdmitted);
+
+        ReservationResult refused = await ReserveAsync(store, key);
+        Assert.False(refused.IsAdmitted);
+        TimeSpan wait = refused.RetryAfter!.Value;
+        Assert.InRange(wait, Minute, Minute * 1.1);
+
+        clock.Now += wait - TimeSpan.FromMilliseconds(1);
+        Assert.False((await ReserveAsync(store, key)).IsAdmitted);
+        clock.Now += TimeSpan.FromMilliseconds(1);
+        Assert.True((await ReserveAsync(store, key)).IsAdmitted);
+    }
+
+    [Fact]
+    public void Constructor_ClockWithoutAPositiveFrequency_Throws()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch, frequency: 0);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InMemoryCounterStore(clock));
+    }
+
+    /// <summary>
+    /// A clock that can go backwards, which <see cref="FakeTimeProvider"/> refuses to do, with a wall clock that moves
+    /// on its own and timestamps of any frequency.
+    /// </summary>
+    private sealed class ManualTimeProvider(DateTimeOffset now, long frequency = TimeSpan.TicksPerSecond) : TimeProvider
     {
         public DateTimeOffset Now { get; set; } = now;
 
-        public override DateTimeOffset GetUtcNow() => Now;
+        /// <summary>What <see cref="GetUtcNow"/> adds to <see cref="Now"/>.</summary>
+        public TimeSpan WallClock { get; set; }
+
+        public override long TimestampFrequency => frequency;
+
+        public override DateTimeOffset GetUtcNow() => Now + WallClock;
+
+        // Now in the clock's units, exactly when the frequency is a multiple of a second's ticks.
+        public override long GetTimestamp() => (long)((Int128)Now.UtcTicks * frequency / TimeSpan.TicksPerSecond);
     }
 
     private static int CountRoom(ICounterStore store, CounterKey key)
@@ -297,6 +352,10 @@ public sealed class InMemoryCounterStoreTests
         private bool _inCallback;
 
         public Action? OnRead { get; set; }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => GetUtcNow().UtcTicks;
 
         public override DateTimeOffset GetUtcNow()
         {
