@@ -27,7 +27,7 @@ public class BudgetLookupBenchmarks
         long now = TimeProvider.System.GetUtcNow().UtcTicks;
         for (int i = 0; i < Keys; i++)
         {
-            var budget = new SlidingWindowBudget(counter.Window, counter.Max, i, now);
+            var budget = new SlidingWindowBudget(counter.Window.Ticks, counter.Max, i, now);
             _dictionary[_keys[i]] = budget;
             _cache.Set(_keys[i], budget, new MemoryCacheEntryOptions { SlidingExpiration = counter.Window });
         }

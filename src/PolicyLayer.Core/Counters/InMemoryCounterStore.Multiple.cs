@@ -167,10 +167,10 @@ public sealed partial class InMemoryCounterStore
         return now;
     }
 
-    private static ReservationResult CheckAndReserve(Span<Entry> entries, long now)
+    private ReservationResult CheckAndReserve(Span<Entry> entries, long now)
     {
         int refusedIndex = -1;
-        TimeSpan retryAfter = TimeSpan.Zero;
+        long retryAfter = 0;
         foreach (ref Entry entry in entries)
         {
             SlidingWindowBudget budget = entry.Budget!;
@@ -178,14 +178,13 @@ public sealed partial class InMemoryCounterStore
             if (!budget.HasRoomFor(entry.Cost))
             {
                 refusedIndex = refusedIndex < 0 ? entry.FirstIndex : Math.Min(refusedIndex, entry.FirstIndex);
-                TimeSpan wait = budget.RetryAfter(entry.Cost, now);
-                retryAfter = wait > retryAfter ? wait : retryAfter;
+                retryAfter = Math.Max(retryAfter, budget.RetryAfterTicks(entry.Cost, now));
             }
         }
 
         if (refusedIndex >= 0)
         {
-            return ReservationResult.Refused(refusedIndex, retryAfter);
+            return ReservationResult.Refused(refusedIndex, ToTimeSpan(retryAfter));
         }
 
         foreach (ref Entry entry in entries)

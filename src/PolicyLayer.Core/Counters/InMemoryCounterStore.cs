@@ -26,8 +26,10 @@ namespace PolicyLayer.Counters;
 /// <para><b>Time.</b> From the injected <see cref="TimeProvider"/>'s monotonic clock
 /// (<see cref="TimeProvider.GetTimestamp"/>, in its <see cref="TimeProvider.TimestampFrequency"/> units), read under
 /// the budgets' locks. The wall clock is never read: a wall clock set forward (an NTP step, a resumed virtual
-/// machine) would otherwise make every budget look expired and admit a second full budget within one window. If the clock goes backwards, each budget's time stands still until
-/// the clock catches up with the latest time that budget has seen (a reservation of several budgets uses the
+/// machine) would otherwise make every budget look expired and admit a second full budget within one window. Windows
+/// are converted to clock units rounded up, and waits back rounded up, so neither conversion admits early. If the
+/// clock goes backwards, each budget's time stands still until the clock catches up with the latest time that budget
+/// has seen (a reservation of several budgets uses the
 /// latest of theirs), so a budget is never rewound and a reservation's <see cref="ReservationResult.Timestamp"/>
 /// always names the segment its cost landed in; no lock or shared variable is taken for the clock itself; <see cref="RefundAsync"/> subtracts from that segment while it
 /// still counts, never below zero.</para>
@@ -80,7 +82,7 @@ public sealed partial class InMemoryCounterStore : ICounterStore
         _timeProvider = timeProvider ?? TimeProvider.System;
         _ticksPerSecond = _timeProvider.TimestampFrequency;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_ticksPerSecond, 0L, "timeProvider.TimestampFrequency");
-        _sweepIntervalTicks = SlidingWindowBudget.Convert(options.SweepInterval.Ticks, _ticksPerSecond, TimeSpan.TicksPerSecond);
+        _sweepIntervalTicks = ToClockTicks(options.SweepInterval);
         _maxBudgets = options.MaxBudgets;
     }
 
@@ -206,8 +208,8 @@ public sealed partial class InMemoryCounterStore : ICounterStore
 
     // Apart from ReserveOne, so that its frame does not carry the refusal's temporaries on every admitted call.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ReservationResult Refused(SlidingWindowBudget budget, decimal cost, long now) =>
-        ReservationResult.Refused(0, budget.RetryAfter(cost, now));
+    private ReservationResult Refused(SlidingWindowBudget budget, decimal cost, long now) =>
+        ReservationResult.Refused(0, ToTimeSpan(budget.RetryAfterTicks(cost, now)));
 
     private SlidingWindowBudget? FindBudget(in CounterKey key)
     {
@@ -238,7 +240,7 @@ public sealed partial class InMemoryCounterStore : ICounterStore
                 }
             }
 
-            var created = new SlidingWindowBudget(key.Counter.Window, key.Counter.Max, Interlocked.Increment(ref _lastSequence), ReadClock(), _ticksPerSecond);
+            var created = new SlidingWindowBudget(ToClockTicks(key.Counter.Window), key.Counter.Max, Interlocked.Increment(ref _lastSequence), ReadClock());
             if (partitions is null ? _keyed.TryAdd(key, created) : partitions.TryAdd(key.Partition, created))
             {
                 Interlocked.Increment(ref _budgetCount);
@@ -254,5 +256,23 @@ public sealed partial class InMemoryCounterStore : ICounterStore
 
     /// <summary>The provider's timestamp. Each budget keeps its own time from going backwards (see <see cref="SlidingWindowBudget.AdvanceTo"/>).</summary>
     private long ReadClock() => _timeProvider.GetTimestamp();
+
+    /// <summary>A duration in clock units, rounded up (so a window is never shorter than the counter's).</summary>
+    private long ToClockTicks(TimeSpan duration) => Convert(duration.Ticks, _ticksPerSecond, TimeSpan.TicksPerSecond);
+
+    /// <summary>A wait in clock units as a <see cref="TimeSpan"/>, rounded up (so a retry after it is never early).</summary>
+    private TimeSpan ToTimeSpan(long clockTicks) => TimeSpan.FromTicks(Convert(clockTicks, TimeSpan.TicksPerSecond, _ticksPerSecond));
+
+    /// <summary>ceil(value · to / from), saturating: a duration from units of which <paramref name="from"/> make a second to units of which <paramref name="to"/> do.</summary>
+    private static long Convert(long value, long to, long from)
+    {
+        if (to == from)
+        {
+            return value;
+        }
+
+        Int128 converted = (((Int128)value * to) + (from - 1)) / from;
+        return converted > long.MaxValue ? long.MaxValue : (long)converted;
+    }
 
 }

@@ -28,8 +28,7 @@ internal sealed class SlidingWindowBudget
 #else
     private readonly object _lock = new();
 #endif
-    private readonly long _windowTicks;       // in the store's clock units (see the constructor)
-    private readonly long _ticksPerSecond;
+    private readonly long _windowTicks;
     private readonly decimal _max;
     private SegmentCosts _segments;           // inside the budget: no second object to fetch on every call
     private long _currentSegment;
@@ -39,21 +38,14 @@ internal sealed class SlidingWindowBudget
     private decimal _total;
 
     /// <summary>Creates an empty budget.</summary>
-    /// <param name="window">The counter's window; positive.</param>
+    /// <param name="windowTicks">The counter's window in the store's clock units (every time a budget takes and keeps is in those units); positive.</param>
     /// <param name="max">The counter's maximum; positive.</param>
     /// <param name="sequence">The store-wide unique number that orders lock acquisition.</param>
     /// <param name="nowTicks">The store's time now, so that the first admission does not clear anything.</param>
-    /// <param name="ticksPerSecond">
-    /// How many units of the store's clock make a second: every time the budget takes and keeps is in those units (a
-    /// <see cref="TimeProvider.GetTimestamp"/> clock's frequency); <see cref="TimeSpan"/> ticks by default.
-    /// </param>
-    public SlidingWindowBudget(TimeSpan window, decimal max, long sequence, long nowTicks, long ticksPerSecond = TimeSpan.TicksPerSecond)
+    public SlidingWindowBudget(long windowTicks, decimal max, long sequence, long nowTicks)
     {
-        Debug.Assert(window > TimeSpan.Zero && max > 0m && ticksPerSecond > 0, "CounterDefinition validates window and max.");
-        _ticksPerSecond = ticksPerSecond;
-
-        // Rounded up, so that the window in clock units is never shorter than the counter's.
-        _windowTicks = Convert(window.Ticks, ticksPerSecond, TimeSpan.TicksPerSecond);
+        Debug.Assert(windowTicks > 0 && max > 0m, "CounterDefinition validates window and max.");
+        _windowTicks = windowTicks;
         _max = max;
         Sequence = sequence;
         _currentSegment = SegmentOf(nowTicks);
@@ -197,14 +189,14 @@ internal sealed class SlidingWindowBudget
     /// </summary>
     /// <param name="cost">The cost; at most <see cref="Max"/>.</param>
     /// <param name="nowTicks">The store's time (the budget has been advanced to it).</param>
-    /// <returns>The wait; zero when the cost fits now.</returns>
-    public TimeSpan RetryAfter(decimal cost, long nowTicks)
+    /// <returns>The wait in clock units; zero when the cost fits now.</returns>
+    public long RetryAfterTicks(decimal cost, long nowTicks)
     {
         Debug.Assert(cost <= _max, "A cost above the maximum never fits.");
         decimal mustSlideOut = _total + cost - _max;
         if (mustSlideOut <= 0m)
         {
-            return TimeSpan.Zero;
+            return 0;
         }
 
         // The oldest counted segment (current - 10) shares its slot with current + 1. Once all 11 have slid out,
@@ -225,10 +217,7 @@ internal sealed class SlidingWindowBudget
         }
 
         // Segment oldest + dropped - 1 stops counting when segment currentSegment + dropped begins.
-        long ticks = StartOf(_currentSegment + dropped) - nowTicks;
-
-        // Rounded up, so that a retry after the wait is never early.
-        return TimeSpan.FromTicks(Convert(Math.Max(ticks, 0), TimeSpan.TicksPerSecond, _ticksPerSecond));
+        return Math.Max(StartOf(_currentSegment + dropped) - nowTicks, 0);
     }
 
     /// <summary>Whether the budget counts nothing at <paramref name="nowTicks"/>, so it is equivalent to a new one.</summary>
@@ -247,18 +236,6 @@ internal sealed class SlidingWindowBudget
         private decimal _first;
     }
 
-    /// <summary>ceil(value · to / from), saturating: a duration from one clock's units (<paramref name="from"/> a second) to another's.</summary>
-    internal static long Convert(long value, long to, long from)
-    {
-        if (to == from)
-        {
-            return value;
-        }
-
-        Int128 converted = (((Int128)value * to) + (from - 1)) / from;
-        return converted > long.MaxValue ? long.MaxValue : (long)converted;
-    }
-
     private static int NextSlot(int slot) => slot == CountedSegments - 1 ? 0 : slot + 1;
 
     private static int SlotOf(long segment) => (int)(((segment % CountedSegments) + CountedSegments) % CountedSegments);
@@ -272,7 +249,7 @@ internal sealed class SlidingWindowBudget
             return (whole * SegmentsPerWindow) + (rest * SegmentsPerWindow / _windowTicks);
         }
 
-        // Windows under ten ticks or over ~290 years: exact in 128 bits.
+        // Windows under ten ticks, or so long that ten of them overflow: exact in 128 bits.
         Int128 segment = (Int128)ticks * SegmentsPerWindow / _windowTicks;
         return segment > long.MaxValue ? long.MaxValue : (long)segment;
     }

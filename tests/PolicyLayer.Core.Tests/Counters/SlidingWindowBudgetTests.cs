@@ -15,7 +15,7 @@ public sealed class SlidingWindowBudgetTests
     public void HasRoomFor_AtEveryTickAroundAnAdmission_CountsItExactlyForAWindowAndAtMostATenthMore(long windowTicks)
     {
         long start = 638_000_000_000_000_000L + 12_345;
-        var budget = new SlidingWindowBudget(TimeSpan.FromTicks(windowTicks), 1m, 1, start);
+        var budget = new SlidingWindowBudget(windowTicks, 1m, 1, start);
         budget.AdvanceTo(start);
         budget.Add(1m);
 
@@ -46,11 +46,11 @@ public sealed class SlidingWindowBudgetTests
     public void RetryAfter_ForAFullBudget_IsExactlyWhenTheAdmissionStopsCounting(long windowTicks)
     {
         long start = 638_000_000_000_000_000L + 777;
-        var budget = new SlidingWindowBudget(TimeSpan.FromTicks(windowTicks), 1m, 1, start);
+        var budget = new SlidingWindowBudget(windowTicks, 1m, 1, start);
         budget.AdvanceTo(start);
         budget.Add(1m);
 
-        TimeSpan wait = budget.RetryAfter(1m, start);
+        TimeSpan wait = TimeSpan.FromTicks(budget.RetryAfterTicks(1m, start));
         Assert.True(wait.Ticks >= windowTicks, $"Wait {wait.Ticks} shorter than the window.");
         Assert.True(wait.Ticks * 10 <= windowTicks * 11, $"Wait {wait.Ticks} beyond the bound.");
 
@@ -64,21 +64,21 @@ public sealed class SlidingWindowBudgetTests
     public void AdvanceTo_HugeWindowNearTheEndOfTime_NoOverflow()
     {
         long end = DateTimeOffset.MaxValue.UtcTicks - 10;
-        var budget = new SlidingWindowBudget(TimeSpan.MaxValue, 5m, 1, end - 1000);
+        var budget = new SlidingWindowBudget(TimeSpan.MaxValue.Ticks, 5m, 1, end - 1000);
         budget.AdvanceTo(end - 1000);
         budget.Add(5m);
 
         budget.AdvanceTo(end);
 
         Assert.False(budget.HasRoomFor(1m));
-        Assert.True(budget.RetryAfter(1m, end) > TimeSpan.Zero);
+        Assert.True(budget.RetryAfterTicks(1m, end) > 0);
     }
 
     [Fact]
     public void AdvanceTo_TinyWindowNearTheEndOfTime_SaturatesOnTheRefusingSide()
     {
         long end = DateTimeOffset.MaxValue.UtcTicks - 10;
-        var budget = new SlidingWindowBudget(TimeSpan.FromTicks(3), 1m, 1, end);
+        var budget = new SlidingWindowBudget(3, 1m, 1, end);
         budget.AdvanceTo(end);
         budget.Add(1m);
 
@@ -92,7 +92,7 @@ public sealed class SlidingWindowBudgetTests
     [Fact]
     public void AdvanceTo_EarlierTime_DoesNotRewind()
     {
-        var budget = new SlidingWindowBudget(TimeSpan.FromSeconds(10), 2m, 1, 1_000_000_000);
+        var budget = new SlidingWindowBudget(TimeSpan.FromSeconds(10).Ticks, 2m, 1, 1_000_000_000);
         budget.AdvanceTo(1_000_000_000);
         budget.Add(2m);
 
