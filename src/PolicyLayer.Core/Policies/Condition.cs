@@ -20,9 +20,9 @@ public sealed class Condition
 
         if (op is ConditionOperator.In or ConditionOperator.NotIn && value is { ValueKind: JsonValueKind.Array } list)
         {
-            Candidates = [.. list.EnumerateArray()];
-            CandidateStrings = new Schema.Keywords.NameTable([.. Candidates.Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!)]);
-            OtherCandidates = [.. Candidates.Where(c => c.ValueKind != JsonValueKind.String)];
+            JsonElement[] candidates = [.. list.EnumerateArray()];
+            CandidateStrings = new Schema.Keywords.NameTable([.. candidates.Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!)]);
+            OtherCandidates = [.. candidates.Where(c => c.ValueKind != JsonValueKind.String)];
         }
 
         Description = value is { } v ? $"{path.Text} {opText} {v.GetRawText()}" : $"{path.Text} {opText}";
@@ -51,16 +51,13 @@ public sealed class Condition
     /// </summary>
     internal int ArgumentSlot { get; set; } = -1;
 
-    /// <summary>For <c>in</c> and <c>not_in</c>: the listed values.</summary>
-    internal JsonElement[]? Candidates { get; }
-
     /// <summary>For <c>in</c> and <c>not_in</c>: the listed strings, found by one hash lookup of a string value.</summary>
     internal Schema.Keywords.NameTable? CandidateStrings { get; }
 
     /// <summary>For <c>in</c> and <c>not_in</c>: the listed values that are not strings (compared one by one).</summary>
     internal JsonElement[]? OtherCandidates { get; }
 
-    /// <summary>The value as a decimal when it is a number a decimal holds exactly (the fast comparison path).</summary>
+    /// <summary>The value as a short decimal, when it is a number of that form (the fast comparison path).</summary>
     internal Json.ShortDecimal? ShortValue { get; }
 
     /// <inheritdoc />
