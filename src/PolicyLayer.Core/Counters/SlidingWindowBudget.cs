@@ -19,7 +19,7 @@ namespace PolicyLayer.Counters;
 internal sealed class SlidingWindowBudget
 {
     /// <summary>Segments counted at any time: the current one and the ten before it.</summary>
-    internal const int CountedSegments = 11;
+    internal const int CountedSegments = SegmentAmounts.Count;
 
     private const int SegmentsPerWindow = 10;
 
@@ -29,13 +29,11 @@ internal sealed class SlidingWindowBudget
     private readonly object _lock = new();
 #endif
     private readonly long _windowTicks;
-    private readonly decimal _max;
-    private SegmentCosts _segments;           // inside the budget: no second object to fetch on every call
+    private SegmentAmounts _amounts;          // inside the budget: no second object to fetch on every call
     private long _currentSegment;
     private int _currentSlot;
     private long _nextSegmentStart;
     private long _lastTicks;
-    private decimal _total;
 
     /// <summary>Creates an empty budget.</summary>
     /// <param name="windowTicks">The counter's window in the store's clock units (every time a budget takes and keeps is in those units); positive.</param>
@@ -46,7 +44,7 @@ internal sealed class SlidingWindowBudget
     {
         Debug.Assert(windowTicks > 0 && max > 0m, "CounterDefinition validates window and max.");
         _windowTicks = windowTicks;
-        _max = max;
+        _amounts = new SegmentAmounts(max);
         Sequence = sequence;
         _currentSegment = SegmentOf(nowTicks);
         _currentSlot = SlotOf(_currentSegment);
@@ -64,10 +62,10 @@ internal sealed class SlidingWindowBudget
     public bool IsRemoved { get; set; }
 
     /// <summary>The cost counted now (after <see cref="AdvanceTo"/>).</summary>
-    public decimal Total => _total;
+    public decimal Total => _amounts.Total;
 
     /// <summary>The counter's maximum.</summary>
-    public decimal Max => _max;
+    public decimal Max => _amounts.Max;
 
     /// <summary>Takes the budget's lock.</summary>
     public void Enter()
@@ -131,16 +129,13 @@ internal sealed class SlidingWindowBudget
 
         if (steps >= CountedSegments)
         {
-            ((Span<decimal>)_segments).Clear();
-            _total = 0m;
+            _amounts.ClearAll();
         }
         else
         {
             for (long s = _currentSegment + 1; s <= segment; s++)
             {
-                ref decimal slot = ref _segments[SlotOf(s)];
-                _total -= slot;
-                slot = 0m;
+                _amounts.Clear(SlotOf(s));
             }
         }
 
@@ -153,16 +148,11 @@ internal sealed class SlidingWindowBudget
     /// <summary>Whether <paramref name="cost"/> fits now (call <see cref="AdvanceTo"/> first).</summary>
     /// <param name="cost">The cost; positive.</param>
     /// <returns><see langword="true"/> when the counted cost plus <paramref name="cost"/> is at most the maximum.</returns>
-    public bool HasRoomFor(decimal cost) => cost <= _max - _total;
+    public bool HasRoomFor(decimal cost) => _amounts.HasRoomFor(cost);
 
     /// <summary>Adds <paramref name="cost"/> to the current segment (call <see cref="HasRoomFor"/> first).</summary>
     /// <param name="cost">The cost; positive.</param>
-    public void Add(decimal cost)
-    {
-        _segments[_currentSlot] += cost;
-        _total += cost;
-        Debug.Assert(_total <= _max, "Add is only called after HasRoomFor.");
-    }
+    public void Add(decimal cost) => _amounts.Add(_currentSlot, cost);
 
     /// <summary>Gives back up to <paramref name="cost"/> from the segment a reservation at <paramref name="reservationTicks"/> landed in.</summary>
     /// <param name="cost">The reserved cost.</param>
@@ -177,10 +167,7 @@ internal sealed class SlidingWindowBudget
             return;
         }
 
-        ref decimal slot = ref _segments[SlotOf(segment)];
-        decimal given = Math.Min(cost, slot);
-        slot -= given;
-        _total -= given;
+        _amounts.Subtract(SlotOf(segment), cost);
     }
 
     /// <summary>
@@ -192,8 +179,8 @@ internal sealed class SlidingWindowBudget
     /// <returns>The wait in clock units; zero when the cost fits now.</returns>
     public long RetryAfterTicks(decimal cost, long nowTicks)
     {
-        Debug.Assert(cost <= _max, "A cost above the maximum never fits.");
-        decimal mustSlideOut = _total + cost - _max;
+        Debug.Assert(cost <= Max, "A cost above the maximum never fits.");
+        decimal mustSlideOut = _amounts.Total + cost - Max;
         if (mustSlideOut <= 0m)
         {
             return 0;
@@ -206,7 +193,7 @@ internal sealed class SlidingWindowBudget
         int dropped = 0;
         while (dropped < CountedSegments)
         {
-            freed += _segments[slot];
+            freed += _amounts[slot];
             dropped++;
             if (freed >= mustSlideOut)
             {
@@ -226,14 +213,7 @@ internal sealed class SlidingWindowBudget
     public bool IsEmptyAt(long nowTicks)
     {
         AdvanceTo(nowTicks);
-        return _total == 0m;
-    }
-
-    /// <summary>The cost admitted in each counted segment, by slot.</summary>
-    [System.Runtime.CompilerServices.InlineArray(CountedSegments)]
-    private struct SegmentCosts
-    {
-        private decimal _first;
+        return _amounts.Total == 0m;
     }
 
     private static int NextSlot(int slot) => slot == CountedSegments - 1 ? 0 : slot + 1;
