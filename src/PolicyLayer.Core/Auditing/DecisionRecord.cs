@@ -31,7 +31,10 @@ public sealed class DecisionRecord
     /// <summary>The rule that decided: a JSON Pointer into the policy or one of the <see cref="RuleIds"/>.</summary>
     public required string Rule { get; init; }
 
-    /// <summary>The decision's message.</summary>
+    /// <summary>
+    /// The decision's message, except for a schema refusal: the model is told which values are wrong, the record
+    /// keeps only where each error is and which keyword failed (such as <c>/amount (maximum)</c>).
+    /// </summary>
     public required string Message { get; init; }
 
     /// <summary>The revision of the policy that decided (empty when no policy was loaded).</summary>

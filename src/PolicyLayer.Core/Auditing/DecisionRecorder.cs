@@ -46,7 +46,7 @@ internal sealed partial class DecisionRecorder
             Session = call.SessionId,
             Outcome = decision.Outcome,
             Rule = decision.Rule,
-            Message = decision.Message,
+            Message = RecordedMessage(decision),
             PolicyRevision = decision.PolicyRevision,
             Enforced = enforced,
             Duration = duration,
@@ -55,9 +55,19 @@ internal sealed partial class DecisionRecorder
             ArgumentKeys = keys,
             ArgumentCount = count,
             ArgumentsHash = _options.HashArguments ? CanonicalArguments.Hash(call.Arguments, _options.ArgumentHashSalt!) : null,
-            Shadow = candidate is { } c ? new ShadowDecision(c.Outcome, c.Rule, c.Message, c.PolicyRevision, c.Outcome == decision.Outcome) : null,
+            Shadow = candidate is { } c ? new ShadowDecision(c.Outcome, c.Rule, RecordedMessage(c), c.PolicyRevision, c.Outcome == decision.Outcome) : null,
         };
     }
+
+    /// <summary>
+    /// The decision's message as a record keeps it. A schema refusal tells the model which values are wrong
+    /// (<c>/amount: 150 is greater than the maximum 100</c>), and a record never holds argument values, so it keeps
+    /// only where each error is and which keyword failed.
+    /// </summary>
+    private static string RecordedMessage(in AuthorizationDecision decision) =>
+        decision.ValidationErrors is { Count: > 0 } errors
+            ? Authorization.DecisionText.SchemaInvalidWithoutValues(errors, declared: decision.Rule == RuleIds.InputSchema)
+            : decision.Message;
 
     /// <summary>Writes to every sink; a sink that throws is logged and skipped, never failing the authorization.</summary>
     public ValueTask WriteAsync(DecisionRecord record)

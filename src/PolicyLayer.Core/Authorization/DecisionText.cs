@@ -32,10 +32,19 @@ internal static class DecisionText
 
     public static string DenyIfMatched(ConditionGroup group) => group.OnDeny ?? $"Refused by policy: {group.Description}.";
 
-    public static string SchemaInvalid(IReadOnlyList<SchemaValidationError> errors, bool declared)
+    public static string SchemaInvalid(IReadOnlyList<SchemaValidationError> errors, bool declared) =>
+        $"The arguments do not match {SchemaName(declared)}: {string.Join("; ", errors.Select(e => e.Message))}.";
+
+    /// <summary>The same refusal naming only where each error is and which keyword failed: no argument value.</summary>
+    public static string SchemaInvalidWithoutValues(IReadOnlyList<SchemaValidationError> errors, bool declared) =>
+        $"The arguments do not match {SchemaName(declared)} at: {string.Join("; ", errors.Select(ErrorPlace))}.";
+
+    private static string SchemaName(bool declared) => declared ? "the tool's input schema" : "the policy's schema for this tool";
+
+    private static string ErrorPlace(SchemaValidationError error)
     {
-        var what = declared ? "the tool's input schema" : "the policy's schema for this tool";
-        return $"The arguments do not match {what}: {string.Join("; ", errors.Select(e => e.Message))}.";
+        var place = error.InstanceLocation.Length == 0 ? "/" : error.InstanceLocation;
+        return error.Keyword.Length == 0 ? place : $"{place} ({error.Keyword})";
     }
 
     public static string DeclaredSchemaBroken(string tool, IReadOnlyList<JsonSchemaCompileError> errors) =>
@@ -56,7 +65,10 @@ internal static class DecisionText
         var budget = $"{Number(counter.Max)} per {Window(counter.Window)}{Scope(counter.Scope)}";
         if (retryAfter is null)
         {
-            return limit.OnDeny ?? $"This call costs {Number(cost)}, more than the limit '{counter.Name}' ({budget}) allows in any window; it can never succeed.";
+            // A cost read from the arguments is not repeated: the model knows what it sent, and decisions are recorded
+            // without argument values.
+            var costs = limit.CostPath is { } path ? $"This call's cost ({path.Text})" : $"This call costs {Number(cost)}, which";
+            return limit.OnDeny ?? $"{costs} is more than the limit '{counter.Name}' ({budget}) allows in any window; it can never succeed.";
         }
 
         var retry = $"Retry after {RetrySeconds(retryAfter.Value).ToString(CultureInfo.InvariantCulture)} s.";

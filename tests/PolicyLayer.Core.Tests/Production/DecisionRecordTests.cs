@@ -198,6 +198,61 @@ public class DecisionRecordTests
         Assert.Contains(fixture.Logger.Messages, m => m.Contains("ThrowingSink", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Authorize_SchemaRefusal_TellsTheModelTheValueButRecordsOnlyWhereAndWhichKeyword()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "signup": { "schema": { "type": "object", "properties": { "memo": { "type": "string", "maxLength": 5 }, "age": { "type": "integer", "maximum": 150 } } } } }"""));
+
+        var decision = fixture.Call("signup", """{"memo": "secret-memo", "age": 987654}""");
+
+        Assert.Contains("secret-memo", decision.Message, StringComparison.Ordinal);
+        Assert.Contains("987654", decision.Message, StringComparison.Ordinal);
+        var record = Assert.Single(fixture.Sink.Records);
+        Assert.Equal("The arguments do not match the policy's schema for this tool at: /memo (maxLength); /age (maximum).", record.Message);
+        Assert.DoesNotContain("secret-memo", Line(record), StringComparison.Ordinal);
+        Assert.DoesNotContain("987654", Line(record), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Authorize_DeclaredSchemaRefusal_RecordsNoValue()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "signup": {} }"""));
+        fixture.Authorizer.RegisterInputSchema("signup", JsonDocument.Parse("""{ "type": "object", "required": ["name"], "properties": { "pin": { "enum": [1, 2] } } }""").RootElement);
+
+        var decision = fixture.Call("signup", """{"pin": 4242}""");
+
+        Assert.Equal(RuleIds.InputSchema, decision.Rule);
+        Assert.Contains("4242", decision.Message, StringComparison.Ordinal);
+        var record = Assert.Single(fixture.Sink.Records);
+        Assert.Equal("The arguments do not match the tool's input schema at: / (required); /pin (enum).", record.Message);
+    }
+
+    [Fact]
+    public void Authorize_ShadowCandidateRefusesOnSchema_ItsRecordedMessageHasNoValue()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "signup": {} }"""));
+        fixture.Authorizer.SetShadowPolicy(PolicyLayer.Policies.Policy.Parse(ProductionFixture.Policy("""{ "signup": { "schema": { "properties": { "memo": { "maxLength": 5 } } } } }""")));
+
+        fixture.Call("signup", """{"memo": "secret-memo"}""");
+
+        var shadow = Assert.Single(fixture.Sink.Records).Shadow!;
+        Assert.Equal(DecisionOutcome.Deny, shadow.Outcome);
+        Assert.Equal("The arguments do not match the policy's schema for this tool at: /memo (maxLength).", shadow.Message);
+    }
+
+    [Fact]
+    public void Authorize_CostFromArgumentsAboveMax_RefusalDoesNotRepeatTheCost()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "pay": { "limits": [ { "counter": "spend", "window": "day", "max": 100, "cost": "args.amount" } ] } }"""));
+
+        var decision = fixture.Call("pay", """{"amount": 123457}""");
+
+        Assert.Equal(DecisionOutcome.Deny, decision.Outcome);
+        Assert.Null(decision.RetryAfter);
+        Assert.Equal("This call's cost (args.amount) is more than the limit 'spend' (100 per day per grant) allows in any window; it can never succeed.", decision.Message);
+        Assert.DoesNotContain("123457", Line(fixture.Sink.Last), StringComparison.Ordinal);
+    }
+
     private static string Line(DecisionRecord record)
     {
         using var stream = new MemoryStream();
