@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using PolicyLayer.Approvals;
 using PolicyLayer.Auditing;
 using PolicyLayer.Authorization;
@@ -49,7 +50,7 @@ internal static class ProductionRegistration
     /// <summary>Owns the reloader and the options subscription, so the container disposes them.</summary>
     internal sealed class PolicyReloadHandle : IDisposable
     {
-        private IDisposable? _subscription;
+        private IDisposable[] _subscriptions = [];
 
         public PolicyReloader? Reloader { get; private set; }
 
@@ -66,22 +67,53 @@ internal static class ProductionRegistration
                 services.GetService<ILogger<PolicyReloader>>(),
                 services.GetRequiredService<TimeProvider>());
             Reloader = reloader;
-            if (options.ReloadOnChange && services.GetService<IOptionsMonitor<PolicyLayerOptions>>() is { } monitor)
+            if (options.ReloadOnChange)
             {
-                _subscription = monitor.OnChange((changed, name) =>
-                {
-                    if (name == Options.DefaultName)
-                    {
-                        reloader.Apply(PolicySources.Load(changed));
-                    }
-                });
+                // Not IOptionsMonitor.OnChange: the monitor validates the changed options before it reports them, and
+                // the validator loads the policy, so an edit with errors would throw inside the configuration reload
+                // and never reach the reloader, which logs every error with its line and column and keeps the last
+                // good policy. The change-token sources are what the monitor itself listens to.
+                _subscriptions =
+                [
+                    .. services.GetServices<IOptionsChangeTokenSource<PolicyLayerOptions>>()
+                        .Where(source => (source.Name ?? Options.DefaultName) == Options.DefaultName)
+                        .Select(source => ChangeToken.OnChange(source.GetChangeToken, () => reloader.Apply(PolicySources.Load(CurrentOptions(services))))),
+                ];
             }
         }
 
         public void Dispose()
         {
-            _subscription?.Dispose();
+            foreach (var subscription in _subscriptions)
+            {
+                subscription.Dispose();
+            }
+
             Reloader?.Dispose();
+        }
+
+        /// <summary>The options as the options factory builds them (configure, then post-configure), without validating them.</summary>
+        private static PolicyLayerOptions CurrentOptions(IServiceProvider services)
+        {
+            var options = new PolicyLayerOptions();
+            foreach (var setup in services.GetServices<IConfigureOptions<PolicyLayerOptions>>())
+            {
+                if (setup is IConfigureNamedOptions<PolicyLayerOptions> named)
+                {
+                    named.Configure(Options.DefaultName, options);
+                }
+                else
+                {
+                    setup.Configure(options);
+                }
+            }
+
+            foreach (var post in services.GetServices<IPostConfigureOptions<PolicyLayerOptions>>())
+            {
+                post.PostConfigure(Options.DefaultName, options);
+            }
+
+            return options;
         }
     }
 
