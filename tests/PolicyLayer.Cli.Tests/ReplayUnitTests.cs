@@ -35,6 +35,8 @@ public class Rfc3339Tests
     [InlineData("2025-01-31t09:30:00z", "2025-01-31T09:30:00+00:00")]
     [InlineData("2025-01-31 09:30:00Z", "2025-01-31T09:30:00+00:00")]
     [InlineData("2025-01-31T09:30:00.250+02:00", "2025-01-31T07:30:00.25+00:00")]
+    [InlineData("2025-01-31T09:30:00.123456789Z", "2025-01-31T09:30:00.1234567+00:00")]
+    [InlineData("2025-01-31T09:30:00.999999999999-01:00", "2025-01-31T10:30:00.9999999+00:00")]
     public void TryParse_Rfc3339_Parses(string text, string expected)
     {
         Assert.True(Rfc3339.TryParse(text, out var time));
@@ -47,6 +49,8 @@ public class Rfc3339Tests
     [InlineData("31/01/2025 09:30:00Z")]
     [InlineData("yesterday")]
     [InlineData("2025-13-31T09:30:00Z")]
+    [InlineData("2025-01-31T09:30:00.Z")]
+    [InlineData("2025-01-31T09:30:00.12345678x9Z")]
     public void TryParse_NotRfc3339_Fails(string text)
     {
         Assert.False(Rfc3339.TryParse(text, out _));

@@ -185,6 +185,33 @@ internal static class Rfc3339
             normalized = string.Concat(normalized.AsSpan(0, 10), "T", normalized.AsSpan(11));
         }
 
-        return DateTimeOffset.TryParseExact(normalized, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
+        return WithinTicks(normalized) is { } cut
+            && DateTimeOffset.TryParseExact(cut, Formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
+    }
+
+    /// <summary>
+    /// The text with any fraction of a second cut to seven digits: RFC 3339 allows any number (logs often have nine),
+    /// and a time only keeps 100 ns ticks. <see langword="null"/> for a point without digits, which RFC 3339 does not allow.
+    /// </summary>
+    private static string? WithinTicks(string text)
+    {
+        const int FractionStart = 20; // after "yyyy-MM-ddTHH:mm:ss."
+        if (text.Length <= FractionStart || text[FractionStart - 1] != '.')
+        {
+            return text;
+        }
+
+        var digits = 0;
+        while (FractionStart + digits < text.Length && char.IsAsciiDigit(text[FractionStart + digits]))
+        {
+            digits++;
+        }
+
+        return digits switch
+        {
+            0 => null,
+            <= 7 => text,
+            _ => string.Concat(text.AsSpan(0, FractionStart + 7), text.AsSpan(FractionStart + digits)),
+        };
     }
 }
