@@ -58,6 +58,19 @@ public class LintTests
 public class LintOwnSchemaTests
 {
     [Fact]
+    public void Check_DenyIfWithoutSchema_WarnsUnlessARuleHandlesTheMissingValue()
+    {
+        var result = CliRunner.Run("check", "lint/no-schema.json");
+
+        // open_pr: nothing makes args.base present, so a call without it is not refused. push (a require) and merge (a
+        // not_exists group) handle the missing value; all_tools conditions address arguments only some tools have.
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(
+            "lint/no-schema.json:7:48: warning PLW002: no schema requires args.base, and a missing value never matches deny_if, so a call without it is not refused (fail open); add a schema that requires it or a require group (at /tools/open_pr/deny_if/0/conditions/0/path)",
+            Assert.Single(result.Lines[..^1]));
+    }
+
+    [Fact]
     public void Check_PolicySchema_WarnsOnlyForTheOptionalDenyIfPath()
     {
         var result = CliRunner.Run("check", "lint/own-schema.json");

@@ -52,16 +52,31 @@ internal static class PolicyLinter
                 schemas.Add(new SchemaView(input));
             }
 
-            LintGroups(rules.Require, isRequire: true, schemas, warnings);
-            LintGroups(rules.DenyIf, isRequire: false, schemas, warnings);
+            var present = MissingHandled(rules, policy.AllTools.Require);
+            LintGroups(rules.Require, isRequire: true, schemas, present, warnings);
+            LintGroups(rules.DenyIf, isRequire: false, schemas, present, warnings);
         }
 
-        LintGroups(policy.AllTools.Require, isRequire: true, [], warnings);
-        LintGroups(policy.AllTools.DenyIf, isRequire: false, [], warnings);
+        // all_tools conditions usually address an argument only some tools have (a path, a working directory), so a
+        // missing value there is the expected case, not a gap: they are only checked for empty groups.
+        LintGroups(policy.AllTools.Require, isRequire: true, [], null, warnings);
+        LintGroups(policy.AllTools.DenyIf, isRequire: false, [], null, warnings);
         return warnings;
     }
 
-    private static void LintGroups(IReadOnlyList<ConditionGroup> groups, bool isRequire, List<SchemaView> schemas, List<LintWarning> warnings)
+    /// <summary>
+    /// The paths whose absence a tool's rules already handle: those a <c>require</c> makes sure are present (a missing
+    /// value fails every operator but <c>not_exists</c>, so such a call is refused before any <c>deny_if</c>), and
+    /// those a <c>deny_if</c> group tests with <c>not_exists</c> (the author refuses the missing case explicitly).
+    /// </summary>
+    private static HashSet<string> MissingHandled(ToolRules rules, IReadOnlyList<ConditionGroup> sharedRequire) =>
+    [
+        .. rules.Require.Concat(sharedRequire).SelectMany(g => g.Conditions).Where(c => c.Operator != ConditionOperator.NotExists).Select(c => c.Path.Text),
+        .. rules.DenyIf.SelectMany(g => g.Conditions).Where(c => c.Operator == ConditionOperator.NotExists).Select(c => c.Path.Text),
+    ];
+
+    // missingHandled: the paths whose absence the tool's rules handle (see MissingHandled); null for all_tools.
+    private static void LintGroups(IReadOnlyList<ConditionGroup> groups, bool isRequire, List<SchemaView> schemas, HashSet<string>? missingHandled, List<LintWarning> warnings)
     {
         foreach (var group in groups)
         {
@@ -72,8 +87,19 @@ internal static class PolicyLinter
 
             foreach (var condition in group.Conditions)
             {
-                if (condition.Path.Root != PathRoot.Args || condition.Path.Segments.Count == 0 || schemas.Count == 0)
+                if (condition.Path.Root != PathRoot.Args || condition.Path.Segments.Count == 0 || missingHandled is null)
                 {
+                    continue;
+                }
+
+                var failsOpen = !isRequire && condition.Operator is not (ConditionOperator.Exists or ConditionOperator.NotExists) && !missingHandled.Contains(condition.Path.Text);
+                if (schemas.Count == 0)
+                {
+                    if (failsOpen)
+                    {
+                        warnings.Add(new(LintCodes.DenyIfNotRequired, $"no schema requires {condition.Path.Text}, and a missing value never matches deny_if, so a call without it is not refused (fail open); add a schema that requires it or a require group", condition.Pointer + "/path"));
+                    }
+
                     continue;
                 }
 
@@ -84,7 +110,7 @@ internal static class PolicyLinter
                     continue;
                 }
 
-                if (!isRequire && !isRequired && condition.Operator is not (ConditionOperator.Exists or ConditionOperator.NotExists))
+                if (failsOpen && !isRequired)
                 {
                     warnings.Add(new(LintCodes.DenyIfNotRequired, $"the tool's schema does not require {condition.Path.Text}, and a missing value never matches deny_if, so a call without it is not refused (fail open); require it in the schema or add a require group", condition.Pointer + "/path"));
                 }
