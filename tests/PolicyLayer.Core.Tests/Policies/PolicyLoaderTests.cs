@@ -177,6 +177,17 @@ public class PolicyLoaderTests
     }
 
     [Fact]
+    public void Load_InvalidJsonAfterNonAsciiText_CountsTheColumnInCharacters()
+    {
+        // "é" and "ü" take two bytes each: "default" starts at the 34th character, the 36th byte.
+        var error = SingleError("{\n  \"version\": \"1\", \"x-note\": \"éü\" \"default\": \"deny\"\n}");
+
+        Assert.Equal(PolicyErrorCodes.InvalidJson, error.Code);
+        Assert.Equal(2, error.Line);
+        Assert.Equal(34, error.Column);
+    }
+
+    [Fact]
     public void Load_ManyErrors_AllReportedInDocumentOrder()
     {
         var result = Policy.Load("""

@@ -94,8 +94,8 @@ internal sealed class SourcePositions
         }
         catch (JsonException ex)
         {
-            var line = (int)(ex.LineNumber ?? 0) + 1;
-            var column = (int)(ex.BytePositionInLine ?? 0) + 1;
+            // The reader counts bytes within the line; every other error counts characters.
+            var (line, column) = positions.PositionOf(positions.OffsetOf(ex.LineNumber ?? 0, ex.BytePositionInLine ?? 0));
             errors.Add((PolicyErrorCodes.InvalidJson, $"the policy is not valid JSON: {TrimReaderMessage(ex.Message)}", string.Empty, line, column));
         }
 
@@ -134,6 +134,13 @@ internal sealed class SourcePositions
         {
             path.RemoveAt(path.Count - 1);
         }
+    }
+
+    /// <summary>The byte offset of a zero-based line and byte within it, kept inside the document.</summary>
+    private long OffsetOf(long line, long byteInLine)
+    {
+        var start = _lineStarts[(int)Math.Clamp(line, 0, _lineStarts.Length - 1)];
+        return Math.Clamp(start + byteInLine, 0, _utf8.Length);
     }
 
     private (int Line, int Column) PositionOf(long offset)
