@@ -132,6 +132,20 @@ public class PolicyLoaderTests
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
     }
 
+    [Theory]
+    [InlineData("max", "/tools/t/limits/0/max", PolicyErrorCodes.NonPositiveMax)]
+    [InlineData("cost", "/tools/t/limits/0/cost", PolicyErrorCodes.InvalidCost)]
+    public void Load_NumberBeyondDecimal_SaysItCannotBeCountedRatherThanThatItIsNotPositive(string field, string pointer, string code)
+    {
+        var limit = field == "max" ? """{ "counter": "c", "window": "minute", "max": 1e30 }""" : """{ "counter": "c", "window": "minute", "max": 5, "cost": 1e30 }""";
+
+        var error = SingleError(Tool($$"""{ "limits": [ {{limit}} ] }"""));
+
+        Assert.Equal(code, error.Code);
+        Assert.Equal(pointer, error.Pointer);
+        Assert.StartsWith($"'{field}' 1e30 cannot be counted exactly; use a positive number up to 79228162514264337593543950335", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_ConflictingCounterDefinitions_ErrorNamesBothPlaces()
     {

@@ -109,7 +109,14 @@ internal sealed partial class PolicyLoader
             return null;
         }
 
-        if (!max.TryGetDecimal(out var value) || value <= 0)
+        if (!max.TryGetDecimal(out var value))
+        {
+            // A number beyond decimal (or a tiny one that rounds to nothing) cannot be counted exactly.
+            Error(PolicyErrorCodes.NonPositiveMax, pointer + "/max", $"'max' {max.GetRawText()} cannot be counted exactly; use a positive number up to {decimal.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            return null;
+        }
+
+        if (value <= 0)
         {
             Error(PolicyErrorCodes.NonPositiveMax, pointer + "/max", $"'max' must be a positive number, not {max.GetRawText()}");
             return null;
@@ -130,6 +137,9 @@ internal sealed partial class PolicyLoader
         {
             case JsonValueKind.Number when cost.TryGetDecimal(out var value) && value > 0:
                 return (value, null);
+            case JsonValueKind.Number when !cost.TryGetDecimal(out _):
+                Error(PolicyErrorCodes.InvalidCost, costPointer, $"'cost' {cost.GetRawText()} cannot be counted exactly; use a positive number up to {decimal.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+                return (1m, null);
             case JsonValueKind.String:
                 if (!PolicyPath.TryParse(cost.GetString()!, out var path, out var error))
                 {
