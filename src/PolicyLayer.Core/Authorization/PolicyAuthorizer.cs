@@ -156,8 +156,11 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
 
         if (tool?.CompiledSchema is { } schema && !schema.IsValid(call.Arguments))
         {
+            // Every error of the step: the declared schema's as well, when the arguments fail it too.
             var errors = schema.Validate(call.Arguments);
-            return new(new AuthorizationDecision(DecisionOutcome.Deny, tool.Pointer + "/schema", DecisionText.SchemaInvalid(errors, declared: false), policy.Revision, validationErrors: errors));
+            var declaredErrors = declared?.Schema is { } declaredSchema && !declaredSchema.IsValid(call.Arguments) ? declaredSchema.Validate(call.Arguments) : [];
+            var message = DecisionText.SchemaInvalid(errors, declared: false) + (declaredErrors.Count > 0 ? " " + DecisionText.SchemaInvalid(declaredErrors, declared: true) : string.Empty);
+            return new(new AuthorizationDecision(DecisionOutcome.Deny, tool.Pointer + "/schema", message, policy.Revision, validationErrors: [.. errors, .. declaredErrors]));
         }
 
         if (declared is not null)
