@@ -37,12 +37,13 @@ public sealed partial class LoggerDecisionSink : IDecisionSink
         var shadowOutcome = record.Shadow is { } shadow ? Diagnostics.PolicyLayerTelemetry.OutcomeText(shadow.Outcome) : null;
         if (record.Outcome == DecisionOutcome.Allow)
         {
-            LogAllowed(_logger, record.Tool, record.Grant, record.Session, record.Rule, record.PolicyRevision, record.Enforced, durationMs, keys, record.ApprovalId, shadowOutcome);
+            LogAllowed(_logger, record.Tool, record.Grant, record.Session, record.Rule, record.PolicyRevision, record.Enforced, durationMs, keys, record.ArgumentCount, record.ApprovalId, shadowOutcome, record.Shadow?.Rule, record.Shadow?.Agrees);
         }
         else
         {
             var outcome = Diagnostics.PolicyLayerTelemetry.OutcomeText(record.Outcome);
-            LogRefused(_logger, outcome, record.Tool, record.Grant, record.Session, record.Rule, record.PolicyRevision, record.Enforced, durationMs, keys, record.ApprovalId, shadowOutcome, record.Message);
+            var retryAfterSeconds = record.RetryAfter is { } retryAfter ? Math.Round(retryAfter.TotalSeconds, 3) : (double?)null;
+            LogRefused(_logger, outcome, record.Tool, record.Grant, record.Session, record.Rule, record.PolicyRevision, record.Enforced, durationMs, retryAfterSeconds, keys, record.ArgumentCount, record.ApprovalId, shadowOutcome, record.Shadow?.Rule, record.Shadow?.Agrees, record.Message);
         }
 
         return default;
@@ -51,9 +52,9 @@ public sealed partial class LoggerDecisionSink : IDecisionSink
     /// <inheritdoc />
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => default;
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "allow {Tool} grant={Grant} session={Session} rule={Rule} revision={Revision} enforced={Enforced} duration_ms={DurationMs} arg_keys={ArgKeys} approval_id={ApprovalId} shadow={ShadowOutcome}")]
-    private static partial void LogAllowed(ILogger logger, string tool, string? grant, string? session, string rule, string revision, bool enforced, double durationMs, string argKeys, string? approvalId, string? shadowOutcome);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "allow {Tool} grant={Grant} session={Session} rule={Rule} revision={Revision} enforced={Enforced} duration_ms={DurationMs} arg_keys={ArgKeys} arg_count={ArgCount} approval_id={ApprovalId} shadow={ShadowOutcome} shadow_rule={ShadowRule} shadow_agrees={ShadowAgrees}")]
+    private static partial void LogAllowed(ILogger logger, string tool, string? grant, string? session, string rule, string revision, bool enforced, double durationMs, string argKeys, int argCount, string? approvalId, string? shadowOutcome, string? shadowRule, bool? shadowAgrees);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Outcome} {Tool} grant={Grant} session={Session} rule={Rule} revision={Revision} enforced={Enforced} duration_ms={DurationMs} arg_keys={ArgKeys} approval_id={ApprovalId} shadow={ShadowOutcome}: {DecisionMessage}")]
-    private static partial void LogRefused(ILogger logger, string outcome, string tool, string? grant, string? session, string rule, string revision, bool enforced, double durationMs, string argKeys, string? approvalId, string? shadowOutcome, string decisionMessage);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Outcome} {Tool} grant={Grant} session={Session} rule={Rule} revision={Revision} enforced={Enforced} duration_ms={DurationMs} retry_after_s={RetryAfterSeconds} arg_keys={ArgKeys} arg_count={ArgCount} approval_id={ApprovalId} shadow={ShadowOutcome} shadow_rule={ShadowRule} shadow_agrees={ShadowAgrees}: {DecisionMessage}")]
+    private static partial void LogRefused(ILogger logger, string outcome, string tool, string? grant, string? session, string rule, string revision, bool enforced, double durationMs, double? retryAfterSeconds, string argKeys, int argCount, string? approvalId, string? shadowOutcome, string? shadowRule, bool? shadowAgrees, string decisionMessage);
 }

@@ -38,15 +38,25 @@ public sealed class JsonLinesDecisionLogContractTests : DecisionSinkContractTest
         return records;
     }
 
-    private static WrittenRecord Read(JsonElement line) =>
-        new(Text(line, "tool")!, Text(line, "outcome")!, Text(line, "rule")!, Text(line, "revision")!, Text(line, "message"))
+    private static WrittenRecord Read(JsonElement line)
+    {
+        var keys = line.GetProperty("arg_keys").EnumerateArray().Select(key => key.GetString()).ToArray();
+        var shadow = line.TryGetProperty("shadow", out var s) ? s : (JsonElement?)null;
+        return new(Text(line, "tool")!, Text(line, "outcome")!, Text(line, "rule")!, Text(line, "revision")!, Text(line, "message"))
         {
             Grant = Text(line, "grant"),
             Session = Text(line, "session"),
             ApprovalId = Text(line, "approval_id"),
-            ArgumentKeys = string.Join(",", line.GetProperty("arg_keys").EnumerateArray().Select(key => key.GetString())),
-            ShadowOutcome = line.TryGetProperty("shadow", out var shadow) ? Text(shadow, "outcome") : null,
+            ArgumentKeys = string.Join(",", keys),
+
+            // Written only when it differs from the number of keys kept.
+            ArgumentCount = line.TryGetProperty("arg_count", out var count) ? count.GetInt32() : keys.Length,
+            RetryAfterSeconds = line.TryGetProperty("retry_after_s", out var retry) ? retry.GetDouble() : null,
+            ShadowOutcome = shadow is { } o ? Text(o, "outcome") : null,
+            ShadowRule = shadow is { } r ? Text(r, "rule") : null,
+            ShadowAgrees = shadow?.GetProperty("agrees").GetBoolean(),
         };
+    }
 
     private static string? Text(JsonElement line, string field) => line.TryGetProperty(field, out var value) ? value.GetString() : null;
 }

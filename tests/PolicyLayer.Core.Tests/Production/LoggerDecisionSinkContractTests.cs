@@ -38,7 +38,11 @@ public sealed class LoggerDecisionSinkContractTests : DecisionSinkContractTests
             Session = entry.State["Session"] as string,
             ApprovalId = entry.State["ApprovalId"] as string,
             ArgumentKeys = (string)entry.State["ArgKeys"]!,
+            ArgumentCount = (int)entry.State["ArgCount"]!,
+            RetryAfterSeconds = entry.State.GetValueOrDefault("RetryAfterSeconds") as double?,
             ShadowOutcome = entry.State["ShadowOutcome"] as string,
+            ShadowRule = entry.State["ShadowRule"] as string,
+            ShadowAgrees = entry.State["ShadowAgrees"] as bool?,
         };
     }
 

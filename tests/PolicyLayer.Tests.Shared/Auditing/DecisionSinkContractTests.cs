@@ -56,9 +56,10 @@ public abstract class DecisionSinkContractTests
             Message = "Refunds need a person's approval.",
             PolicyRevision = "rev-42",
             Duration = TimeSpan.FromMilliseconds(1.5),
+            RetryAfter = TimeSpan.FromSeconds(12.5),
             ApprovalId = "apr_123",
             ArgumentKeys = ["amount", "customer_id"],
-            ArgumentCount = 2,
+            ArgumentCount = 3, // more arguments than keys kept (a record keeps at most MaxArgumentKeys)
             Shadow = new ShadowDecision(DecisionOutcome.Deny, "/tools/issue_refund/deny_if/0", "Too large.", "rev-43", Agrees: false),
         };
 
@@ -72,7 +73,11 @@ public abstract class DecisionSinkContractTests
             Session = "session-3",
             ApprovalId = "apr_123",
             ArgumentKeys = "amount,customer_id",
+            ArgumentCount = 3,
+            RetryAfterSeconds = 12.5,
             ShadowOutcome = "deny",
+            ShadowRule = "/tools/issue_refund/deny_if/0",
+            ShadowAgrees = false,
         }, written);
     }
 
@@ -187,5 +192,17 @@ public abstract class DecisionSinkContractTests
 
         /// <summary>The outcome under the shadow candidate, when one ran.</summary>
         public string? ShadowOutcome { get; init; }
+
+        /// <summary>The rule that decided under the shadow candidate, when one ran.</summary>
+        public string? ShadowRule { get; init; }
+
+        /// <summary>Whether the shadow candidate agreed, when one ran.</summary>
+        public bool? ShadowAgrees { get; init; }
+
+        /// <summary>How many top-level arguments the call had.</summary>
+        public int ArgumentCount { get; init; }
+
+        /// <summary>The retry-after in seconds, when the decision has one.</summary>
+        public double? RetryAfterSeconds { get; init; }
     }
 }
