@@ -157,7 +157,7 @@ public sealed partial class PolicyAuthorizer
             PolicyLayerTelemetry.Decisions.Add(
                 1,
                 new(PolicyLayerTelemetry.OutcomeTag, outcome),
-                new(PolicyLayerTelemetry.ToolTag, policy is not null && policy.Tools.ContainsKey(toolName) ? toolName : "(unlisted)"),
+                new(PolicyLayerTelemetry.ToolTag, ToolTagValue(policy, toolName)),
                 new(PolicyLayerTelemetry.RuleTag, evaluated.Rule),
                 new(PolicyLayerTelemetry.ModeTag, mode));
         }
@@ -182,6 +182,10 @@ public sealed partial class PolicyAuthorizer
             activity.Dispose();
         }
     }
+
+    /// <summary>The tool's name when the policy names it (lists it, or hides it by name), else <c>(unlisted)</c>: callers cannot grow the tag's cardinality.</summary>
+    private static string ToolTagValue(Policy? policy, string toolName) =>
+        policy is not null && (policy.Tools.ContainsKey(toolName) || policy.Hidden.Contains(toolName)) ? toolName : "(unlisted)";
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static async ValueTask<AuthorizationDecision> AwaitRecord(ValueTask written, AuthorizationDecision decision)

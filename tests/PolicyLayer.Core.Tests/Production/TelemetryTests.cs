@@ -78,6 +78,27 @@ public class TelemetryTests
     }
 
     [Fact]
+    public void Authorize_ToolHiddenByName_TaggedWithItsName_ButNotUnderAHideEverything()
+    {
+        var hidden = "hidden_" + Guid.NewGuid().ToString("N");
+        var byName = new ProductionFixture(ProductionFixture.Policy("{}", $$"""
+            "hide": ["{{hidden}}"],
+            """));
+        var everything = new ProductionFixture(ProductionFixture.Policy("{}", """
+            "hide": ["*"],
+            """));
+        var tools = new ConcurrentBag<object?>();
+        using var listener = Listen<long>(PolicyLayerTelemetry.DecisionsName, (_, tags) => tools.Add(tags[PolicyLayerTelemetry.ToolTag]));
+
+        byName.Call(hidden);
+        var unique = "random_" + Guid.NewGuid().ToString("N");
+        everything.Call(unique);
+
+        Assert.Contains(hidden, tools);
+        Assert.DoesNotContain(unique, tools);
+    }
+
+    [Fact]
     public void Authorize_ActivityListener_OneSpanWithTags()
     {
         var tool = "span_tool_" + Guid.NewGuid().ToString("N");
