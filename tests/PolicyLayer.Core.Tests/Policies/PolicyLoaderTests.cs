@@ -133,6 +133,18 @@ public class PolicyLoaderTests
     }
 
     [Theory]
+    [InlineData("60")]
+    [InlineData("60.0")]
+    [InlineData("6e1")]
+    [InlineData("600e-1")]
+    public void Load_WindowAsAnySpellingOfAWholeNumber_IsThatManySeconds(string window)
+    {
+        var policy = Policy.Parse(Tool($$"""{ "limits": [ { "counter": "c", "window": {{window}}, "max": 1 } ] }"""));
+
+        Assert.Equal(TimeSpan.FromMinutes(1), policy.Tools["t"].Limits[0].Counter.Window);
+    }
+
+    [Theory]
     [InlineData("max", "/tools/t/limits/0/max", PolicyErrorCodes.NonPositiveMax)]
     [InlineData("cost", "/tools/t/limits/0/cost", PolicyErrorCodes.InvalidCost)]
     public void Load_NumberBeyondDecimal_SaysItCannotBeCountedRatherThanThatItIsNotPositive(string field, string pointer, string code)

@@ -87,8 +87,9 @@ internal sealed partial class PolicyLoader
 
                 Error(PolicyErrorCodes.InvalidWindow, pointer + "/window", $"unknown window '{window.GetString()}'; use \"second\", \"minute\", \"hour\", \"day\" or a positive whole number of seconds");
                 return null;
-            case JsonValueKind.Number when window.TryGetInt64(out var seconds) && seconds > 0 && seconds <= (long)TimeSpan.MaxValue.TotalSeconds / 2:
-                return TimeSpan.FromSeconds(seconds);
+            // Any spelling of a whole number (60, 60.0, 6e1): JSON numbers are equal by value.
+            case JsonValueKind.Number when window.TryGetDecimal(out var seconds) && seconds > 0 && decimal.IsInteger(seconds) && seconds <= (long)TimeSpan.MaxValue.TotalSeconds / 2:
+                return TimeSpan.FromSeconds((long)seconds);
             default:
                 Error(PolicyErrorCodes.InvalidWindow, pointer + "/window", $"'window' must be \"second\", \"minute\", \"hour\", \"day\" or a positive whole number of seconds, not {window.GetRawText()}");
                 return null;
