@@ -15,7 +15,9 @@ namespace PolicyLayer.ModelContextProtocol;
 /// outside task dispatch, so a refused call never creates a task. <see cref="ReportOutcome"/> sits last among the
 /// ordinary call-tool filters, next to the tool, so a task-backed call running in the background still reports
 /// how it ended. Reporting is idempotent, so both may report the same call.</para>
-/// <para>Unknown and hidden tools are answered with the SDK's own unknown-tool error: a caller cannot tell them apart.</para>
+/// <para>Unknown tools, and tools the authorizer does not show (<see cref="IToolCallAuthorizer.IsToolVisible"/>: hidden,
+/// or no policy loaded), are answered with the SDK's own unknown-tool error before anything about the caller is
+/// resolved or authorized: a caller cannot tell them apart.</para>
 /// <para>A call that needs approval is put to the person at the client when approval elicitation is on (see
 /// <see cref="ApprovalElicitor"/>); if they accept, the call is authorized again, which uses the approval.</para>
 /// </remarks>
@@ -41,9 +43,11 @@ internal sealed class PolicyCallToolFilter(
             return await next(context, cancellationToken).ConfigureAwait(false);
         }
 
-        if (IsUnknown(context, toolName))
+        if (IsUnknown(context, toolName) || !authorizer.IsToolVisible(toolName))
         {
-            // Nothing would run; answer as the SDK does, so that hidden tools answer the same.
+            // Nothing would run; answer as the SDK does. A hidden tool answers the same, and is checked before the
+            // caller's grant, session and attributes are resolved: those resolvers may fail for this caller, and a
+            // failure only a hidden tool could cause would tell it the tool exists.
             throw UnknownTool(toolName);
         }
 
@@ -133,6 +137,7 @@ internal sealed class PolicyCallToolFilter(
 
     private ResultOrAlternate<CallToolResult> Refuse(string toolName, in AuthorizationDecision decision)
     {
+        // Still checked here: the policy may have hidden the tool since its visibility was checked.
         if (decision.Rule == RuleIds.Hidden)
         {
             throw UnknownTool(toolName);

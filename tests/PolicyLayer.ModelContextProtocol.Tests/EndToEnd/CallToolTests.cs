@@ -30,6 +30,32 @@ public sealed class CallToolTests
         Assert.Equal(0, server.Log.Count("secret_admin"));
     }
 
+    [Theory]
+    [InlineData("grant")]
+    [InlineData("session")]
+    [InlineData("caller")]
+    public async Task CallTool_HiddenToolWhenAResolverThrows_AnswersExactlyAsAnUnknownTool(string resolver)
+    {
+        // A resolver that fails for this caller must not make a hidden tool answer differently from a missing one.
+        await using var server = await McpTestServer.StartAsync(configure: o =>
+        {
+            switch (resolver)
+            {
+                case "grant": o.GrantResolver = _ => throw new McpException("no grant"); break;
+                case "session": o.SessionResolver = _ => throw new McpException("no session"); break;
+                default: o.CallerResolver = _ => throw new McpException("no caller"); break;
+            }
+        });
+
+        var unknown = await Assert.ThrowsAsync<McpProtocolException>(() => server.CallAsync("no_such_tool").AsTask());
+        var hidden = await Assert.ThrowsAsync<McpProtocolException>(() => server.CallAsync("secret_admin").AsTask());
+
+        Assert.Equal(McpErrorCode.InvalidParams, unknown.ErrorCode);
+        Assert.Equal(unknown.ErrorCode, hidden.ErrorCode);
+        Assert.Equal(unknown.Message.Replace("no_such_tool", "NAME", StringComparison.Ordinal), hidden.Message.Replace("secret_admin", "NAME", StringComparison.Ordinal));
+        Assert.Equal(0, server.Log.Count("secret_admin"));
+    }
+
     [Fact]
     public async Task CallTool_UnknownToolWithPolicy_AnswersAsTheSdkDoesWithoutOne()
     {
