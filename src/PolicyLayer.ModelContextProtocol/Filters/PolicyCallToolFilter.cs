@@ -43,7 +43,8 @@ internal sealed class PolicyCallToolFilter(
             return await next(context, cancellationToken).ConfigureAwait(false);
         }
 
-        if (IsUnknown(context, toolName) || !authorizer.IsToolVisible(toolName))
+        var existence = Existence(context, toolName);
+        if (existence == ToolExistence.Unknown || !authorizer.IsToolVisible(toolName))
         {
             // Nothing would run; answer as the SDK does. A hidden tool answers the same, and is checked before the
             // caller's grant, session and attributes are resolved: those resolvers may fail for this caller, and a
@@ -69,7 +70,7 @@ internal sealed class PolicyCallToolFilter(
 
         if (!decision.IsAllowed)
         {
-            return Refuse(toolName, decision);
+            return Refuse(toolName, decision, existence);
         }
 
         if (decision.HasReservation)
@@ -123,22 +124,25 @@ internal sealed class PolicyCallToolFilter(
             return result;
         };
 
-    private bool IsUnknown(RequestContext<CallToolRequestParams> context, string toolName)
+    private ToolExistence Existence(RequestContext<CallToolRequestParams> context, string toolName)
     {
         if (context.MatchedPrimitive is not null || catalog.Contains(toolName))
         {
-            return false;
+            return ToolExistence.Known;
         }
 
         // Without a handler of its own the server answers an unmatched name as unknown; with one, only an
         // authoritative catalog (a proxy's upstream list) can say the name is unknown.
-        return !hasCustomCallHandler || catalog.IsAuthoritative;
+        return !hasCustomCallHandler || catalog.IsAuthoritative ? ToolExistence.Unknown : ToolExistence.Unsure;
     }
 
-    private ResultOrAlternate<CallToolResult> Refuse(string toolName, in AuthorizationDecision decision)
+    private ResultOrAlternate<CallToolResult> Refuse(string toolName, in AuthorizationDecision decision, ToolExistence existence)
     {
-        // Still checked here: the policy may have hidden the tool since its visibility was checked.
-        if (decision.Rule == RuleIds.Hidden)
+        // Hidden is still checked here: the policy may have hidden the tool since its visibility was checked.
+        // A default-deny refusal of a name the server's own handler may or may not serve is answered as unknown
+        // too: every name the policy does not list gets it, existing or not, while hidden names answer "unknown";
+        // refusing missing names by policy would single out the hidden ones. The name could not run either way.
+        if (decision.Rule == RuleIds.Hidden || (decision.Rule == RuleIds.DefaultDeny && existence == ToolExistence.Unsure))
         {
             throw UnknownTool(toolName);
         }
@@ -161,6 +165,19 @@ internal sealed class PolicyCallToolFilter(
 
     private static ToolCallOutcome Outcome(CallToolResult? result) =>
         result is null || result.IsError == true ? ToolCallOutcome.Failed : ToolCallOutcome.Succeeded;
+
+    /// <summary>What the server is known to have, before the policy is asked.</summary>
+    private enum ToolExistence
+    {
+        /// <summary>The server has the tool.</summary>
+        Known,
+
+        /// <summary>The server does not have the tool.</summary>
+        Unknown,
+
+        /// <summary>The server's own call handler may serve the name; nothing lists what it serves.</summary>
+        Unsure,
+    }
 
     /// <summary>A decision boxed once, so the items dictionary holds a reference.</summary>
     private sealed class DecisionBox(AuthorizationDecision decision)

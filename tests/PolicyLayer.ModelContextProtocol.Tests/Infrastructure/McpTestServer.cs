@@ -41,7 +41,8 @@ public sealed class McpTestServer : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<IMcpServerBuilder>? server = null,
         bool withPolicy = true,
-        McpClientOptions? clientOptions = null)
+        McpClientOptions? clientOptions = null,
+        bool withTestTools = true)
     {
         var clientToServer = new Pipe();
         var serverToClient = new Pipe();
@@ -52,8 +53,12 @@ public sealed class McpTestServer : IAsyncDisposable
         services?.Invoke(builder.Services);
 
         var mcp = builder.Services.AddMcpServer()
-            .WithStreamServerTransport(clientToServer.Reader.AsStream(), serverToClient.Writer.AsStream())
-            .WithTools<TestTools>();
+            .WithStreamServerTransport(clientToServer.Reader.AsStream(), serverToClient.Writer.AsStream());
+        if (withTestTools)
+        {
+            mcp.WithTools<TestTools>();
+        }
+
         server?.Invoke(mcp);
         if (withPolicy)
         {
