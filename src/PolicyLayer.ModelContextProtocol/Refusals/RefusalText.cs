@@ -50,7 +50,9 @@ internal static class RefusalText
         }
         else
         {
-            text.Append("\nTell the user what the call does and why you need it, and ask them to approve it; do not retry it until they confirm it was approved.");
+            // No approval id: the host has no approval workflow (no AddApprovals()), so nobody can ever approve this
+            // call and every retry is refused the same way. Only a change to the policy can let it run.
+            text.Append("\nThis server has no way to approve calls, so this call cannot run on this server until an operator changes the policy. Do not retry it; tell the user it was not run and why.");
         }
 
         text.Append("\nRule: ").Append(decision.Rule);

@@ -146,18 +146,24 @@ public sealed class CallToolTests
     }
 
     [Fact]
-    public async Task CallTool_RequireApproval_SaysAPersonMustApproveAndNeverRuns()
+    public async Task CallTool_RequireApprovalWithoutApprovals_SaysItCannotRunUntilThePolicyChanges()
     {
+        // No AddApprovals(): nothing can approve the call, so the model must not be told to wait for an approval.
         await using var server = await McpTestServer.StartAsync();
 
         var result = await server.CallAsync("wire_money", new { amount = 10 });
+        var retried = await server.CallAsync("wire_money", new { amount = 10 });
 
         Assert.True(result.IsError);
         var text = McpTestServer.Text(result);
         Assert.Contains("needs a person's approval", text, StringComparison.Ordinal);
         Assert.Contains("Payments need a person's approval.", text, StringComparison.Ordinal);
-        Assert.Contains("do not retry it until they confirm", text, StringComparison.Ordinal);
+        Assert.Contains("cannot run on this server until an operator changes the policy", text, StringComparison.Ordinal);
+        Assert.Contains("Do not retry it", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("ask them to approve", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Approval id", text, StringComparison.Ordinal);
         Assert.Contains("Rule: /tools/wire_money", text, StringComparison.Ordinal);
+        Assert.Equal(text, McpTestServer.Text(retried));
         Assert.Equal(0, server.Log.Count("wire_money"));
     }
 
