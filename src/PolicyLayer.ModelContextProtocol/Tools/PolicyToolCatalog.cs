@@ -17,7 +17,9 @@ namespace PolicyLayer.ModelContextProtocol;
 /// A server that serves tools through its own call handler, such as a proxy, adds them with
 /// <see cref="SetTools"/>, which also makes the catalog authoritative: names not in it are then answered as
 /// unknown tools.</para>
-/// <para>Thread-safe. A schema is compiled again only when its text changes.</para>
+/// <para>Thread-safe: changes are made one at a time, so the authorizer always holds the schema the catalog
+/// recorded, and a name in the final list is never unregistered by a list it replaced. A schema is compiled again
+/// only when its text changes.</para>
 /// </remarks>
 public sealed class PolicyToolCatalog
 {
@@ -25,6 +27,11 @@ public sealed class PolicyToolCatalog
     private readonly bool _registerSchemas;
     private readonly ConcurrentDictionary<string, string> _schemas = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _collectionTools = new(StringComparer.Ordinal);
+
+    // Serializes changes: each one reads what is registered, registers with the authorizer and records what it
+    // registered, and two interleaved could leave the authorizer holding a schema other than the one recorded
+    // (which then never gets replaced). Changes are rare; reads (Contains, unchanged schemas) take no lock.
+    private readonly object _changes = new();
     private volatile HashSet<string>? _authoritative;
 
     /// <summary>Creates a catalog.</summary>
@@ -48,20 +55,23 @@ public sealed class PolicyToolCatalog
     public void SetTools(IEnumerable<Tool> tools)
     {
         ArgumentNullException.ThrowIfNull(tools);
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tool in tools)
+        lock (_changes)
         {
-            names.Add(tool.Name);
-            Register(tool);
-        }
-
-        var previous = _authoritative;
-        _authoritative = names;
-        if (previous is not null)
-        {
-            foreach (var gone in previous.Where(name => !names.Contains(name) && !_collectionTools.ContainsKey(name)))
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var tool in tools)
             {
-                Unregister(gone);
+                names.Add(tool.Name);
+                Register(tool);
+            }
+
+            var previous = _authoritative;
+            _authoritative = names;
+            if (previous is not null)
+            {
+                foreach (var gone in previous.Where(name => !names.Contains(name) && !_collectionTools.ContainsKey(name)))
+                {
+                    Unregister(gone);
+                }
             }
         }
     }
@@ -97,19 +107,22 @@ public sealed class PolicyToolCatalog
 
     private void SyncCollection(McpServerPrimitiveCollection<McpServerTool> collection)
     {
-        var current = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tool in collection)
+        lock (_changes)
         {
-            current.Add(tool.ProtocolTool.Name);
-            _collectionTools[tool.ProtocolTool.Name] = 0;
-            Register(tool.ProtocolTool);
-        }
-
-        foreach (var name in _collectionTools.Keys)
-        {
-            if (!current.Contains(name) && _collectionTools.TryRemove(name, out _) && !(_authoritative?.Contains(name) ?? false))
+            var current = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var tool in collection)
             {
-                Unregister(name);
+                current.Add(tool.ProtocolTool.Name);
+                _collectionTools[tool.ProtocolTool.Name] = 0;
+                Register(tool.ProtocolTool);
+            }
+
+            foreach (var name in _collectionTools.Keys)
+            {
+                if (!current.Contains(name) && _collectionTools.TryRemove(name, out _) && !(_authoritative?.Contains(name) ?? false))
+                {
+                    Unregister(name);
+                }
             }
         }
     }
@@ -121,17 +134,31 @@ public sealed class PolicyToolCatalog
             return;
         }
 
+        // Unchanged, the usual case for a tools/list answer: nothing to do and no lock to take. The recorded text
+        // is written under the lock after the authorizer has it, so a match means the authorizer holds it.
         var text = tool.InputSchema.GetRawText();
-        if (_schemas.TryGetValue(tool.Name, out var registered) && registered == text)
+        if (IsRegistered(tool.Name, text))
         {
             return;
         }
 
-        // Errors are logged by the authorizer, and the tool's calls are refused until its schema compiles.
-        _authorizer.RegisterInputSchema(tool.Name, tool.InputSchema);
-        _schemas[tool.Name] = text;
+        lock (_changes)
+        {
+            if (IsRegistered(tool.Name, text))
+            {
+                return;
+            }
+
+            // Errors are logged by the authorizer, and the tool's calls are refused until its schema compiles.
+            _authorizer.RegisterInputSchema(tool.Name, tool.InputSchema);
+            _schemas[tool.Name] = text;
+        }
     }
 
+    private bool IsRegistered(string toolName, string text) =>
+        _schemas.TryGetValue(toolName, out var registered) && registered == text;
+
+    // Called with the lock held.
     private void Unregister(string toolName)
     {
         if (_authorizer is not null && _schemas.TryRemove(toolName, out _))
