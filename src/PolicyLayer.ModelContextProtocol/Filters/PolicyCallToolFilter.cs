@@ -43,6 +43,9 @@ internal sealed class PolicyCallToolFilter(
             return await next(context, cancellationToken).ConfigureAwait(false);
         }
 
+        // A session may have a tool collection of its own (an HTTP server that sets its tools per session): follow it
+        // too, so the declared schemas of its tools are enforced even if it never answered tools/list.
+        catalog.Attach(context.Server.ServerOptions.ToolCollection);
         var existence = Existence(context, toolName);
         if (existence == ToolExistence.Unknown || !authorizer.IsToolVisible(toolName))
         {
@@ -126,14 +129,20 @@ internal sealed class PolicyCallToolFilter(
 
     private ToolExistence Existence(RequestContext<CallToolRequestParams> context, string toolName)
     {
+        if (!hasCustomCallHandler)
+        {
+            // The SDK matched the name against this session's own tools: the catalog, which knows every session's
+            // tools, would take a tool removed for this session as known.
+            return context.MatchedPrimitive is not null ? ToolExistence.Known : ToolExistence.Unknown;
+        }
+
         if (context.MatchedPrimitive is not null || catalog.Contains(toolName))
         {
             return ToolExistence.Known;
         }
 
-        // Without a handler of its own the server answers an unmatched name as unknown; with one, only an
-        // authoritative catalog (a proxy's upstream list) can say the name is unknown.
-        return !hasCustomCallHandler || catalog.IsAuthoritative ? ToolExistence.Unknown : ToolExistence.Unsure;
+        // With a handler of its own, only an authoritative catalog (a proxy's upstream list) can say the name is unknown.
+        return catalog.IsAuthoritative ? ToolExistence.Unknown : ToolExistence.Unsure;
     }
 
     private ResultOrAlternate<CallToolResult> Refuse(string toolName, in AuthorizationDecision decision, ToolExistence existence)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
@@ -33,6 +34,11 @@ public sealed class PolicyToolCatalog
     // (which then never gets replaced). Changes are rare; reads (Contains, unchanged schemas) take no lock.
     private readonly object _changes = new();
     private volatile HashSet<string>? _authoritative;
+
+    // Every tool collection followed, with the names it held at its last change (so a removal is noticed). An HTTP
+    // server may build a collection per session, or per request when stateless; held weakly, each goes away with its
+    // session, and a collection seen again is not followed twice.
+    private readonly ConditionalWeakTable<McpServerPrimitiveCollection<McpServerTool>, HashSet<string>> _attached = new();
 
     /// <summary>Creates a catalog.</summary>
     /// <param name="options">The integration's options.</param>
@@ -93,22 +99,39 @@ public sealed class PolicyToolCatalog
     public bool Contains(string toolName) =>
         _collectionTools.ContainsKey(toolName) || (_authoritative?.Contains(toolName) ?? false);
 
-    /// <summary>Follows the SDK's tool collection: registers every tool now and whenever it changes.</summary>
+    /// <summary>
+    /// Follows one of the SDK's tool collections (the server's, or a session's): registers every tool now and whenever
+    /// it changes. Following a collection again does nothing.
+    /// </summary>
     internal void Attach(McpServerPrimitiveCollection<McpServerTool>? collection)
     {
-        if (collection is null)
+        if (collection is null || _attached.TryGetValue(collection, out _))
         {
             return;
         }
 
-        collection.Changed += (_, _) => SyncCollection(collection);
-        SyncCollection(collection);
+        lock (_changes)
+        {
+            if (_attached.TryGetValue(collection, out _))
+            {
+                return;
+            }
+
+            _attached.Add(collection, new HashSet<string>(StringComparer.Ordinal));
+            collection.Changed += (_, _) => SyncCollection(collection);
+            SyncCollection(collection);
+        }
     }
 
     private void SyncCollection(McpServerPrimitiveCollection<McpServerTool> collection)
     {
         lock (_changes)
         {
+            if (!_attached.TryGetValue(collection, out var previous))
+            {
+                return;
+            }
+
             var current = new HashSet<string>(StringComparer.Ordinal);
             foreach (var tool in collection)
             {
@@ -117,14 +140,33 @@ public sealed class PolicyToolCatalog
                 Register(tool.ProtocolTool);
             }
 
-            foreach (var name in _collectionTools.Keys)
+            // A name this collection dropped is forgotten only when no other collection still has it: one session
+            // removing a tool for its user must not stop the tool's schema being enforced for everyone else.
+            foreach (var name in previous)
             {
-                if (!current.Contains(name) && _collectionTools.TryRemove(name, out _) && !(_authoritative?.Contains(name) ?? false))
+                if (!current.Contains(name) && !InOtherCollection(collection, name) && _collectionTools.TryRemove(name, out _) && !(_authoritative?.Contains(name) ?? false))
                 {
                     Unregister(name);
                 }
             }
+
+            previous.Clear();
+            previous.UnionWith(current);
         }
+    }
+
+    // Called with the lock held.
+    private bool InOtherCollection(McpServerPrimitiveCollection<McpServerTool> collection, string name)
+    {
+        foreach (var (other, names) in _attached)
+        {
+            if (!ReferenceEquals(other, collection) && names.Contains(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Register(Tool tool)
