@@ -8,7 +8,8 @@ namespace PolicyProxy;
 
 /// <summary>
 /// Forwards requests to the upstream server unchanged: the request's parameters go up, the upstream's result
-/// comes back (cursors, metadata and all). Upstream JSON-RPC errors come back as JSON-RPC errors.
+/// comes back (cursors, metadata and all). Upstream JSON-RPC errors come back with the upstream's code, message
+/// and data (<see cref="UpstreamErrors"/>).
 /// </summary>
 internal sealed class UpstreamForwarder(McpClient upstream)
 {
@@ -34,7 +35,7 @@ internal sealed class UpstreamForwarder(McpClient upstream)
     }
 
     public ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> context, CancellationToken cancellationToken) =>
-        upstream.ListToolsAsync(context.Params ?? new(), cancellationToken);
+        UpstreamErrors.ForwardAsync(upstream.ListToolsAsync(context.Params ?? new(), cancellationToken));
 
     public ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
     {
@@ -45,24 +46,24 @@ internal sealed class UpstreamForwarder(McpClient upstream)
             throw new McpProtocolException($"Unknown tool: '{request.Name}'", McpErrorCode.InvalidParams);
         }
 
-        return upstream.CallToolAsync(request, cancellationToken);
+        return UpstreamErrors.ForwardAsync(upstream.CallToolAsync(request, cancellationToken));
     }
 
     public ValueTask<ListResourcesResult> ListResourcesAsync(RequestContext<ListResourcesRequestParams> context, CancellationToken cancellationToken) =>
-        upstream.ListResourcesAsync(context.Params ?? new(), cancellationToken);
+        UpstreamErrors.ForwardAsync(upstream.ListResourcesAsync(context.Params ?? new(), cancellationToken));
 
     public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> context, CancellationToken cancellationToken) =>
-        upstream.ListResourceTemplatesAsync(context.Params ?? new(), cancellationToken);
+        UpstreamErrors.ForwardAsync(upstream.ListResourceTemplatesAsync(context.Params ?? new(), cancellationToken));
 
     public ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> context, CancellationToken cancellationToken) =>
-        upstream.ReadResourceAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken);
+        UpstreamErrors.ForwardAsync(upstream.ReadResourceAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
 
     public ValueTask<ListPromptsResult> ListPromptsAsync(RequestContext<ListPromptsRequestParams> context, CancellationToken cancellationToken) =>
-        upstream.ListPromptsAsync(context.Params ?? new(), cancellationToken);
+        UpstreamErrors.ForwardAsync(upstream.ListPromptsAsync(context.Params ?? new(), cancellationToken));
 
     public ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> context, CancellationToken cancellationToken) =>
-        upstream.GetPromptAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken);
+        UpstreamErrors.ForwardAsync(upstream.GetPromptAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
 
     public ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> context, CancellationToken cancellationToken) =>
-        upstream.CompleteAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken);
+        UpstreamErrors.ForwardAsync(upstream.CompleteAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
 }

@@ -17,20 +17,26 @@ internal static class SampleProcess
     }
 
     public static Task<McpClient> StartAsync(string sample, params string[] arguments) =>
-        McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        StartAsync(sample, options: null, arguments);
+
+    /// <summary>Starts the sample with a client configured by <paramref name="options"/> (handlers, protocol version).</summary>
+    public static Task<McpClient> StartAsync(string sample, McpClientOptions? options, params string[] arguments)
+    {
+        options ??= new McpClientOptions();
+
+        // The client probes with server/discover and, when that times out, falls back to initialize, which a
+        // 2026-07-28 server then rejects. A process that is slow to start (the proxy starts its upstream
+        // first; a loaded machine) must not be mistaken for an old server.
+        options.DiscoverProbeTimeout = TimeSpan.FromSeconds(90);
+        return McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = sample,
             Command = "dotnet",
             Arguments = [Assembly(sample), .. arguments],
             ShutdownTimeout = TimeSpan.FromSeconds(10),
         }),
-        new McpClientOptions
-        {
-            // The client probes with server/discover and, when that times out, falls back to initialize, which a
-            // 2026-07-28 server then rejects. A process that is slow to start (the proxy starts its upstream
-            // first; a loaded machine) must not be mistaken for an old server.
-            DiscoverProbeTimeout = TimeSpan.FromSeconds(90),
-        });
+        options);
+    }
 
     private static string FindRepoRoot()
     {

@@ -48,5 +48,30 @@ public sealed class PolicyProxyTests
         Assert.NotEmpty(prompts);
     }
 
+    [ServerEverythingFact]
+    public async Task Proxy_UpstreamErrors_ReachTheClientAsTheUpstreamSentThem()
+    {
+        var script = ServerEverythingFactAttribute.ServerScript();
+        await using var direct = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "server-everything",
+            Command = "node",
+            Arguments = [script, "stdio"],
+        }));
+        await using var proxied = await StartProxyAsync();
+
+        var expected = await Assert.ThrowsAsync<McpProtocolException>(() => direct.GetPromptAsync("no-such-prompt").AsTask());
+        var actual = await Assert.ThrowsAsync<McpProtocolException>(() => proxied.GetPromptAsync("no-such-prompt").AsTask());
+
+        Assert.Equal(expected.ErrorCode, actual.ErrorCode);
+        Assert.Equal(expected.Message, actual.Message);
+    }
+
+    private static Task<McpClient> StartProxyAsync(McpClientOptions? options = null)
+    {
+        var policy = Path.Combine(AppContext.BaseDirectory, "Proxy", "server-everything.policy.json");
+        return SampleProcess.StartAsync("PolicyProxy", options, "--policy", policy, "--", "node", ServerEverythingFactAttribute.ServerScript(), "stdio");
+    }
+
     private static string Text(CallToolResult result) => McpTestServer.Text(result);
 }
