@@ -8,10 +8,13 @@ namespace PolicyProxy;
 
 /// <summary>
 /// Forwards requests to the upstream server unchanged: the request's parameters go up, the upstream's result
-/// comes back (cursors, metadata and all). Upstream JSON-RPC errors come back with the upstream's code, message
-/// and data (<see cref="UpstreamErrors"/>).
+/// comes back (cursors, metadata and all). The parameters keep their <c>_meta</c>, so the client's progress token
+/// reaches the upstream and the upstream's progress notifications carry it (<see cref="UpstreamNotificationRelay"/>
+/// sends them on). Upstream JSON-RPC errors come back with the upstream's code, message and data
+/// (<see cref="UpstreamErrors"/>). While a tool call, a prompt or a resource read is forwarded, the upstream's
+/// requests to its client go to that request's client (<see cref="DownstreamSessions.Enter"/>).
 /// </summary>
-internal sealed class UpstreamForwarder(McpClient upstream)
+internal sealed class UpstreamForwarder(McpClient upstream, DownstreamSessions downstream)
 {
     private volatile HashSet<string> _tools = new(StringComparer.Ordinal);
 
@@ -37,7 +40,7 @@ internal sealed class UpstreamForwarder(McpClient upstream)
     public ValueTask<ListToolsResult> ListToolsAsync(RequestContext<ListToolsRequestParams> context, CancellationToken cancellationToken) =>
         UpstreamErrors.ForwardAsync(upstream.ListToolsAsync(context.Params ?? new(), cancellationToken));
 
-    public ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
+    public async ValueTask<CallToolResult> CallToolAsync(RequestContext<CallToolRequestParams> context, CancellationToken cancellationToken)
     {
         var request = context.Params ?? throw new McpProtocolException("Missing tool call parameters.", McpErrorCode.InvalidParams);
         if (!_tools.Contains(request.Name))
@@ -46,7 +49,8 @@ internal sealed class UpstreamForwarder(McpClient upstream)
             throw new McpProtocolException($"Unknown tool: '{request.Name}'", McpErrorCode.InvalidParams);
         }
 
-        return UpstreamErrors.ForwardAsync(upstream.CallToolAsync(request, cancellationToken));
+        using var inFlight = downstream.Enter(context.Server);
+        return await UpstreamErrors.ForwardAsync(upstream.CallToolAsync(request, cancellationToken)).ConfigureAwait(false);
     }
 
     public ValueTask<ListResourcesResult> ListResourcesAsync(RequestContext<ListResourcesRequestParams> context, CancellationToken cancellationToken) =>
@@ -55,15 +59,38 @@ internal sealed class UpstreamForwarder(McpClient upstream)
     public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> context, CancellationToken cancellationToken) =>
         UpstreamErrors.ForwardAsync(upstream.ListResourceTemplatesAsync(context.Params ?? new(), cancellationToken));
 
-    public ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> context, CancellationToken cancellationToken) =>
-        UpstreamErrors.ForwardAsync(upstream.ReadResourceAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
+    public async ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> context, CancellationToken cancellationToken)
+    {
+        var request = context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
+        using var inFlight = downstream.Enter(context.Server);
+        return await UpstreamErrors.ForwardAsync(upstream.ReadResourceAsync(request, cancellationToken)).ConfigureAwait(false);
+    }
+
+    public ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> context, CancellationToken cancellationToken) =>
+        ForwardEmptyAsync(upstream.SubscribeToResourceAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
+
+    public ValueTask<EmptyResult> UnsubscribeAsync(RequestContext<UnsubscribeRequestParams> context, CancellationToken cancellationToken) =>
+        ForwardEmptyAsync(upstream.UnsubscribeFromResourceAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
+
+    public ValueTask<EmptyResult> SetLoggingLevelAsync(RequestContext<SetLevelRequestParams> context, CancellationToken cancellationToken) =>
+        ForwardEmptyAsync(upstream.SetLoggingLevelAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
 
     public ValueTask<ListPromptsResult> ListPromptsAsync(RequestContext<ListPromptsRequestParams> context, CancellationToken cancellationToken) =>
         UpstreamErrors.ForwardAsync(upstream.ListPromptsAsync(context.Params ?? new(), cancellationToken));
 
-    public ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> context, CancellationToken cancellationToken) =>
-        UpstreamErrors.ForwardAsync(upstream.GetPromptAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
+    public async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> context, CancellationToken cancellationToken)
+    {
+        var request = context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
+        using var inFlight = downstream.Enter(context.Server);
+        return await UpstreamErrors.ForwardAsync(upstream.GetPromptAsync(request, cancellationToken)).ConfigureAwait(false);
+    }
 
     public ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> context, CancellationToken cancellationToken) =>
         UpstreamErrors.ForwardAsync(upstream.CompleteAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
+
+    private static async ValueTask<EmptyResult> ForwardEmptyAsync(Task request)
+    {
+        await UpstreamErrors.ForwardAsync(request).ConfigureAwait(false);
+        return new EmptyResult();
+    }
 }

@@ -1,3 +1,7 @@
+// MCP9005: sampling and logging are deprecated from protocol 2026-07-28; the proxy passes them through for peers on
+// earlier revisions, and these tests exercise exactly that.
+#pragma warning disable MCP9005
+using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -67,6 +71,80 @@ public sealed class PolicyProxyTests
         Assert.Equal(expected.Message, actual.Message);
     }
 
+    [ServerEverythingFact]
+    public async Task Proxy_RelaysTheUpstreamsProgressForTheClientsCall()
+    {
+        await using var client = await StartProxyAsync();
+        Assert.Contains("Everything", client.ServerInstructions, StringComparison.OrdinalIgnoreCase); // the upstream's instructions
+        var progress = new RecordingProgress();
+
+        var result = await client.CallToolAsync(
+            "trigger-long-running-operation",
+            new Dictionary<string, object?> { ["duration"] = 1, ["steps"] = 2 },
+            progress);
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Equal([1f, 2f], progress.Values.Select(v => v.Progress));
+        Assert.All(progress.Values, v => Assert.Equal(2f, v.Total));
+    }
+
+    [ServerEverythingFact]
+    public async Task Proxy_PassesSubscriptionsAndLoggingThrough_ForAnInitializeHandshakeClient()
+    {
+        // resources/subscribe and logging/setLevel exist up to 2025-11-25; from 2026-07-28 they are replaced.
+        await using var client = await StartProxyAsync(new McpClientOptions { ProtocolVersion = "2025-11-25" });
+        var logged = new TaskCompletionSource<LoggingMessageNotificationParams>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var handler = client.RegisterNotificationHandler(NotificationMethods.LoggingMessageNotification, (notification, _) =>
+        {
+            var message = JsonSerializer.Deserialize<LoggingMessageNotificationParams>(notification.Params, McpJsonUtilities.DefaultOptions)!;
+            if (message.Data.ToString().Contains("Subscribe", StringComparison.Ordinal))
+            {
+                logged.TrySetResult(message);
+            }
+
+            return ValueTask.CompletedTask;
+        });
+
+        Assert.True(client.ServerCapabilities.Resources?.Subscribe);
+        await client.SetLoggingLevelAsync(LoggingLevel.Info);
+        var uri = (await client.ListResourcesAsync())[0].Uri;
+        await client.SubscribeToResourceAsync(uri);
+
+        // server-everything acknowledges a subscription with a log message to its client.
+        var message = await logged.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains(uri, message.Data.ToString(), StringComparison.Ordinal);
+        await client.UnsubscribeFromResourceAsync(uri);
+    }
+
+    [ServerEverythingFact]
+    public async Task Proxy_ForwardsTheUpstreamsSamplingRequestToTheClient()
+    {
+        CreateMessageRequestParams? asked = null;
+        var options = new McpClientOptions
+        {
+            Handlers = new McpClientHandlers
+            {
+                SamplingHandler = (request, _, _) =>
+                {
+                    asked = request;
+                    return ValueTask.FromResult(new CreateMessageResult
+                    {
+                        Content = [new TextContentBlock { Text = "sampled by the test client" }],
+                        Model = "test-model",
+                        Role = Role.Assistant,
+                    });
+                },
+            },
+        };
+        await using var client = await StartProxyAsync(options);
+
+        var result = await client.CallToolAsync("trigger-sampling-request", new Dictionary<string, object?> { ["prompt"] = "hello", ["maxTokens"] = 10 });
+
+        Assert.NotEqual(true, result.IsError);
+        Assert.Contains("sampled by the test client", Text(result), StringComparison.Ordinal);
+        Assert.Contains("hello", Assert.Single(Assert.Single(asked!.Messages).Content.OfType<TextContentBlock>()).Text, StringComparison.Ordinal);
+    }
+
     private static Task<McpClient> StartProxyAsync(McpClientOptions? options = null)
     {
         var policy = Path.Combine(AppContext.BaseDirectory, "Proxy", "server-everything.policy.json");
@@ -74,4 +152,14 @@ public sealed class PolicyProxyTests
     }
 
     private static string Text(CallToolResult result) => McpTestServer.Text(result);
+
+    /// <summary>Records progress as it is reported (<see cref="Progress{T}"/> would post it, and race the assertions).</summary>
+    private sealed class RecordingProgress : IProgress<ProgressNotificationValue>
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<ProgressNotificationValue> _values = new();
+
+        public IReadOnlyList<ProgressNotificationValue> Values => [.. _values];
+
+        public void Report(ProgressNotificationValue value) => _values.Enqueue(value);
+    }
 }

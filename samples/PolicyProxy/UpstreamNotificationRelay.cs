@@ -1,0 +1,47 @@
+using ModelContextProtocol.Protocol;
+
+namespace PolicyProxy;
+
+/// <summary>Sends the upstream's notifications on to the proxy's client, unchanged.</summary>
+/// <param name="downstream">Where the notifications go.</param>
+/// <param name="toolsChanged">Runs before <c>notifications/tools/list_changed</c> goes on, so that the policy's
+/// view of the tools (hidden names, input schemas) is current when the client lists them again.</param>
+internal sealed class UpstreamNotificationRelay(DownstreamSessions downstream, Func<CancellationToken, Task> toolsChanged)
+{
+    /// <summary>Handlers for the upstream client's options, so that none is missed between connecting and registering.</summary>
+    public IEnumerable<KeyValuePair<string, Func<JsonRpcNotification, CancellationToken, ValueTask>>> Handlers() =>
+    [
+        // Progress carries the client's own token: forwarded requests keep their _meta, progressToken included.
+        new(NotificationMethods.ProgressNotification, RelayAsync),
+        new(NotificationMethods.LoggingMessageNotification, RelaySessionWideAsync),
+        new(NotificationMethods.ResourceUpdatedNotification, RelaySessionWideAsync),
+        new(NotificationMethods.ResourceListChangedNotification, RelaySessionWideAsync),
+        new(NotificationMethods.PromptListChangedNotification, RelaySessionWideAsync),
+        new(NotificationMethods.ToolListChangedNotification, async (notification, ct) =>
+        {
+            await toolsChanged(ct).ConfigureAwait(false);
+            await RelaySessionWideAsync(notification, ct).ConfigureAwait(false);
+        }),
+    ];
+
+    private async ValueTask RelaySessionWideAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        // A 2026-07-28 client must not get notifications it did not subscribe to, and the SDK offers a server no way
+        // to send on the subscriptions/listen streams it tracks: such a client does not get these.
+        if (downstream.AcceptsSessionNotifications)
+        {
+            await RelayAsync(notification, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask RelayAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
+    {
+        if (downstream.Session is { } session)
+        {
+            // A new message: the received one carries the upstream transport's context.
+            await session.SendMessageAsync(
+                new JsonRpcNotification { Method = notification.Method, Params = notification.Params?.DeepClone() },
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
