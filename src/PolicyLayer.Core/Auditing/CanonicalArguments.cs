@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -161,6 +160,8 @@ internal static class CanonicalArguments
             }
         }
 
-        return text.Append('e').Append((number.Scale - 1).ToString(CultureInfo.InvariantCulture)).ToString();
+        text.Append('e');
+        number.AppendScientificExponent(text);
+        return text.ToString();
     }
 }

@@ -102,6 +102,12 @@ public class DecisionRecordTests
     [InlineData("-12.500", "-1.25e1")]
     [InlineData("1e30", "1e30")]
     [InlineData("123456789012345678901", "123456789012345678901")]
+    [InlineData("1e10000000000000000000", "1e10000000000000000000")]
+    [InlineData("10e9999999999999999999", "1e10000000000000000000")]
+    [InlineData("123.4e9999999999999999999", "1.234e10000000000000000001")]
+    [InlineData("0.001e10000000000000000000", "1e9999999999999999997")]
+    [InlineData("0.05e-10000000000000000000", "5e-10000000000000000002")]
+    [InlineData("1e-00000000000000000000000001", "1e-1")]
     public void NormalNumber_EqualValues_OneText(string raw, string expected)
     {
         Assert.Equal(expected, CanonicalArguments.NormalNumber(Encoding.UTF8.GetBytes(raw)));

@@ -115,4 +115,33 @@ public class HostileInputTests
         Assert.False(Compile("""{"multipleOf": 3}""").IsValid(Parse("1e999999999")));
         Assert.True(Compile("""{"maximum": 1e999999999}""").IsValid(Parse("1e999999998")));
     }
+
+    // Exponents longer than a long holds: the value is still ordered and divided exactly.
+    [Theory]
+    [InlineData("""{"maximum": 1000}""", "1e10000000000000000000", false)]
+    [InlineData("""{"maximum": 1000}""", "1e18446744073709551616", false)]
+    [InlineData("""{"minimum": 1000}""", "1e10000000000000000000", true)]
+    [InlineData("""{"exclusiveMaximum": 0}""", "-1e10000000000000000000", true)]
+    [InlineData("""{"minimum": -1000}""", "-1e10000000000000000000", false)]
+    [InlineData("""{"exclusiveMinimum": 0}""", "1e-10000000000000000000", true)]
+    [InlineData("""{"maximum": 0}""", "1e-10000000000000000000", false)]
+    [InlineData("""{"maximum": 0.001}""", "1e-10000000000000000000", true)]
+    [InlineData("""{"maximum": 1e10000000000000000000}""", "10e9999999999999999999", true)]
+    [InlineData("""{"maximum": 1e10000000000000000000}""", "1.0000000000000000001e10000000000000000000", false)]
+    [InlineData("""{"type": "integer"}""", "1e10000000000000000000", true)]
+    [InlineData("""{"type": "integer"}""", "1e-10000000000000000000", false)]
+    [InlineData("""{"multipleOf": 1}""", "1e10000000000000000000", true)]
+    [InlineData("""{"multipleOf": 0.5}""", "1.5e10000000000000000000", true)]
+    [InlineData("""{"multipleOf": 7}""", "1e10000000000000000000", false)]
+    [InlineData("""{"multipleOf": 1}""", "1e-10000000000000000000", false)]
+    [InlineData("""{"multipleOf": 1e-10000000000000000000}""", "1", true)]
+    [InlineData("""{"multipleOf": 1e-10000000000000000000}""", "1e-10000000000000000001", false)]
+    [InlineData("""{"multipleOf": 1e10000000000000000000}""", "2e10000000000000000000", true)]
+    [InlineData("""{"multipleOf": 1e10000000000000000001}""", "1e10000000000000000000", false)]
+    public void IsValid_ExponentsBeyondALong_Exact(string schema, string instance, bool valid)
+    {
+        var compiled = Compile(schema);
+        Assert.Equal(valid, compiled.IsValid(Parse(instance)));
+        Assert.Equal(valid, compiled.Validate(Parse(instance)).Count == 0);
+    }
 }

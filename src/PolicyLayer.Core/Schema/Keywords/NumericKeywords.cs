@@ -116,14 +116,14 @@ internal static class ExactArithmetic
             return false;
         }
 
-        var exponentV = v.Scale - v.DigitCount;
-        var exponentD = d.Scale - d.DigitCount;
-        if (exponentV < exponentD)
+        // a - b = (Scale - DigitCount) of each; from the scales' difference, which stays exact (or keeps its sign
+        // and a size beyond every factor 2 or 5 of B) whatever the written exponents.
+        var shift = JsonNumber.ScaleDifference(v, d) - v.DigitCount + d.DigitCount;
+        if (shift < 0)
         {
             return false;
         }
 
-        var shift = exponentV - exponentD;
         if (v.DigitCount <= 18 && d.DigitCount <= 18)
         {
             var a = Significand(v);
