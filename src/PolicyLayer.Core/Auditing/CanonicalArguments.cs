@@ -31,6 +31,30 @@ internal static class CanonicalArguments
     /// <summary>The canonical text of the arguments.</summary>
     public static string Text(in JsonProperties arguments) => Encoding.UTF8.GetString(Utf8(arguments));
 
+    /// <summary>The canonical text of one value, written as <see cref="Utf8"/> writes each argument's value.</summary>
+    public static string ValueText(JsonElement value)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteValue(writer, value, 0);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The canonical text of a string value, quotes included, escaped as <see cref="Utf8"/> escapes strings.</summary>
+    public static string StringText(string text)
+    {
+        var buffer = new ArrayBufferWriter<byte>(text.Length + 2);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStringValue(text);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     /// <summary>The lowercase hex HMAC-SHA256 of the canonical arguments.</summary>
     public static string Hash(in JsonProperties arguments, byte[] key) =>
         Convert.ToHexString(HMACSHA256.HashData(key, Utf8(arguments))).ToLowerInvariant();

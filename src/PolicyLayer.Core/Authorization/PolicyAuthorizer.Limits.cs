@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using PolicyLayer.Auditing;
 using PolicyLayer.Counters;
 using PolicyLayer.Json;
 using PolicyLayer.Policies;
@@ -10,6 +11,9 @@ namespace PolicyLayer.Authorization;
 public sealed partial class PolicyAuthorizer
 {
     private const string AnonymousPartition = "anonymous";
+
+    // Marks a key text that is not a plain string (see KeyText).
+    private const string JsonKeyPrefix = "json:";
 
     // Not inlined into EvaluateAsync (its frame would carry this one's temporaries on every call), and building its
     // decisions in small methods for the same reason (see Decided).
@@ -188,15 +192,34 @@ public sealed partial class PolicyAuthorizer
         return null;
     }
 
-    /// <summary>A key's partition text: strings as they are, anything else as its JSON text.</summary>
+    /// <summary>
+    /// A key's partition text. Values equal as JSON give one text and different values different texts, so a
+    /// budget cannot be split by rewriting its key (<c>1</c>, <c>1.0</c> and <c>1e0</c> are one customer, as the
+    /// spec's JSON equality says), nor shared across kinds (the string <c>"1"</c> is not the number <c>1</c>).
+    /// </summary>
+    /// <remarks>
+    /// A string is its own (unescaped) text, as it always was, so existing budgets keep their names. Any other value
+    /// is <c>json:</c> and its canonical JSON text (<see cref="CanonicalArguments"/>: numbers in one normal form,
+    /// object members sorted, no whitespace). A string that itself begins with <c>json:</c> is written as
+    /// <c>json:</c> and its quoted JSON text, which no other value's text can be: canonical JSON of a non-string
+    /// never begins with a quote.
+    /// </remarks>
     private static string KeyText(in ResolvedValue key)
     {
         if (key.IsText)
         {
-            return key.Text!;
+            return StringKeyText(key.Text!);
         }
 
         var element = key.ToElement();
-        return element.ValueKind == JsonValueKind.String ? element.GetString()! : "json:" + System.Text.Encoding.UTF8.GetString(JsonRaw.Utf8(element));
+        return element.ValueKind switch
+        {
+            JsonValueKind.String => StringKeyText(element.GetString()!),
+            JsonValueKind.Number => JsonKeyPrefix + CanonicalArguments.NormalNumber(JsonRaw.Utf8(element)),
+            _ => JsonKeyPrefix + CanonicalArguments.ValueText(element),
+        };
     }
+
+    private static string StringKeyText(string text) =>
+        text.StartsWith(JsonKeyPrefix, StringComparison.Ordinal) ? JsonKeyPrefix + CanonicalArguments.StringText(text) : text;
 }

@@ -10,7 +10,12 @@ public readonly struct CounterKey : IEquatable<CounterKey>
     /// <summary>Creates a key.</summary>
     /// <param name="counter">The counter.</param>
     /// <param name="partition">The grant or session id for scoped counters; empty for global ones.</param>
-    /// <param name="keyValue">The value of the counter's key path (its canonical JSON text), or <see langword="null"/>.</param>
+    /// <param name="keyValue">
+    /// The text of the counter's key value, or <see langword="null"/>: keys with equal text share a budget. The
+    /// authorizer gives values equal as JSON one text (a string its own text; anything else, or a string beginning
+    /// with <c>json:</c>, <c>json:</c> and its canonical JSON text), so <c>1</c> and <c>1.0</c> share a budget and
+    /// <c>"1"</c> and <c>1</c> do not.
+    /// </param>
     public CounterKey(CounterDefinition counter, string partition, string? keyValue = null)
     {
         ArgumentNullException.ThrowIfNull(counter);
@@ -26,7 +31,7 @@ public readonly struct CounterKey : IEquatable<CounterKey>
     /// <summary>The grant or session id, or empty for a global counter.</summary>
     public string Partition { get; }
 
-    /// <summary>The key path's value, or <see langword="null"/>.</summary>
+    /// <summary>The text of the key path's value (see the constructor), or <see langword="null"/>.</summary>
     public string? KeyValue { get; }
 
     /// <inheritdoc />
