@@ -53,8 +53,14 @@ internal sealed class ReservationPlan
             int found = IndexOf(budgets, request.Key);
             if (found >= 0)
             {
+                // A total above the maximum can never be admitted and may not even be a decimal: note it instead of
+                // relying on the saturated sum, which is not above a maximum of decimal.MaxValue.
                 Budget existing = budgets[found];
-                budgets[found] = existing with { Cost = AddSaturating(existing.Cost, request.Cost) };
+                budgets[found] = existing with
+                {
+                    Cost = AddSaturating(existing.Cost, request.Cost),
+                    OverMax = existing.OverMax || existing.Cost > request.Key.Counter.Max - request.Cost,
+                };
             }
             else
             {
@@ -69,7 +75,7 @@ internal sealed class ReservationPlan
         {
             Budget budget = budgets[i];
             CounterDefinition counter = budget.CounterKey.Counter;
-            if (budget.Cost > counter.Max && never < 0)
+            if ((budget.OverMax || budget.Cost > counter.Max) && never < 0)
             {
                 never = budget.FirstIndex;
             }
@@ -133,6 +139,9 @@ internal sealed class ReservationPlan
     internal readonly record struct Budget(CounterKey CounterKey, int FirstIndex, decimal Cost)
     {
         public string Tag { get; init; } = "";
+
+        /// <summary>The requests for this budget add up to more than its maximum.</summary>
+        public bool OverMax { get; init; }
 
         public RedisKey RedisKey { get; init; }
 

@@ -161,6 +161,23 @@ public sealed class RedisCounterStoreOptionsTests
     public void ToUnits_Maxima_RoundDownToMillionthsAndCap(string max, long units) =>
         Assert.Equal(units, ReservationPlan.ToUnits(decimal.Parse(max, System.Globalization.CultureInfo.InvariantCulture), roundUp: false));
 
+    [Theory]
+    [InlineData("1000")]
+    [InlineData("79228162514264337593543950335")]
+    public void Create_RepeatedKeyWhoseCostsAddUpBeyondTheLargestDecimal_NeverFits(string max)
+    {
+        var counter = new CounterDefinition("c", TimeSpan.FromMinutes(1), decimal.Parse(max, System.Globalization.CultureInfo.InvariantCulture));
+        var key = new CounterKey(counter, "g");
+        var other = new CounterKey(new CounterDefinition("d", TimeSpan.FromMinutes(1), 5m), "g");
+        decimal cost = 50_000_000_000_000_000_000_000_000_000m;
+
+        ReservationPlan plan = ReservationPlan.Create(
+            new[] { new CounterRequest(other, 1m), new CounterRequest(key, cost), new CounterRequest(key, cost) },
+            new PolicyLayer.Redis.Keys.BudgetKeys("pl:", RedisKeyDistribution.PerPartition));
+
+        Assert.Equal(1, plan.NeverIndex);
+    }
+
     private sealed class Builder(IServiceCollection services) : IPolicyLayerBuilder
     {
         public IServiceCollection Services { get; } = services;

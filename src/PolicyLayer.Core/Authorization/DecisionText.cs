@@ -59,15 +59,19 @@ internal static class DecisionText
     public static string MissingKey(Limit limit) =>
         $"The limit '{limit.Counter.Name}' keeps a budget per {limit.KeyPath!.Text}, which the call does not have; send it.";
 
-    public static string LimitReached(Limit limit, TimeSpan? retryAfter, decimal cost)
+    /// <summary>The refusal of a call by one of its limits.</summary>
+    /// <param name="limit">The limit refused.</param>
+    /// <param name="retryAfter">When the call could fit, or <see langword="null"/> when it never can.</param>
+    /// <param name="cost">What the call costs that budget; <see langword="null"/> when that is beyond the largest decimal.</param>
+    public static string LimitReached(Limit limit, TimeSpan? retryAfter, decimal? cost)
     {
         var counter = limit.Counter;
         var budget = $"{Number(counter.Max)} per {Window(counter.Window)}{Scope(counter.Scope)}";
         if (retryAfter is null)
         {
             // A cost read from the arguments is not repeated: the model knows what it sent, and decisions are recorded
-            // without argument values.
-            var costs = limit.CostPath is { } path ? $"This call's cost ({path.Text})" : $"This call costs {Number(cost)}, which";
+            // without argument values. A total too large to add up is not known either.
+            var costs = limit.CostPath is { } path ? $"This call's cost ({path.Text})" : cost is { } known ? $"This call costs {Number(known)}, which" : "This call's cost";
             return limit.OnDeny ?? $"{costs} is more than the limit '{counter.Name}' ({budget}) allows in any window; it can never succeed.";
         }
 

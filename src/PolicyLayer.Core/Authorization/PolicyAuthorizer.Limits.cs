@@ -21,12 +21,12 @@ public sealed partial class PolicyAuthorizer
     private ValueTask<AuthorizationDecision> ReserveLimits(in ToolCall call, ToolRules? tool, ToolRules allTools, string allowRule, string revision, CancellationToken cancellationToken)
     {
         var reservation = Reservation.Rent();
-        Limit? unreadable = null;
-        var problem = (tool is null ? null : AddRequests(call, tool, reservation, out unreadable)) ?? AddRequests(call, allTools, reservation, out unreadable);
+        Limit? refusedBy = null;
+        var problem = (tool is null ? null : AddRequests(call, tool, reservation, out refusedBy)) ?? AddRequests(call, allTools, reservation, out refusedBy);
         if (problem is not null)
         {
             reservation.Return();
-            return Decided(Deny(unreadable!.Pointer, problem, revision));
+            return Decided(Deny(refusedBy!.Pointer, problem, revision));
         }
 
         if (reservation.Count == 0)
@@ -111,10 +111,11 @@ public sealed partial class PolicyAuthorizer
 
     /// <summary>Adds one request per limit.</summary>
     /// <returns>
-    /// <see langword="null"/>, or why a cost or key cannot be read from the call (the call is refused), with the
-    /// limit in <paramref name="unreadable"/>. The refusal is built by the caller, off this hot loop.
+    /// <see langword="null"/>, or why the call is refused before anything is reserved (a cost or key cannot be read
+    /// from it, or the costs it asks of one budget add up to more than that budget's maximum), with the limit in
+    /// <paramref name="refusedBy"/>. The refusal is built by the caller, off this hot loop.
     /// </returns>
-    private static string? AddRequests(in ToolCall call, ToolRules rules, Reservation reservation, out Limit? unreadable)
+    private static string? AddRequests(in ToolCall call, ToolRules rules, Reservation reservation, out Limit? refusedBy)
     {
         foreach (var limit in rules.LimitArray)
         {
@@ -124,7 +125,7 @@ public sealed partial class PolicyAuthorizer
             {
                 if (ReadCostAndKey(call, limit, ref cost, out keyValue) is { } problem)
                 {
-                    unreadable = limit;
+                    refusedBy = limit;
                     return problem;
                 }
 
@@ -141,12 +142,22 @@ public sealed partial class PolicyAuthorizer
                 _ => string.Empty,
             };
 
-            reservation.Add(new CounterRequest(new CounterKey(limit.Counter, partition, keyValue), cost), limit);
+            var full = reservation.Add(new CounterRequest(new CounterKey(limit.Counter, partition, keyValue), cost), limit);
+            if (full >= 0)
+            {
+                refusedBy = reservation.LimitAt(full);
+                return TooCostly(refusedBy, reservation[full].Cost, cost);
+            }
         }
 
-        unreadable = null;
+        refusedBy = null;
         return null;
     }
+
+    /// <summary>The refusal of a call whose costs for one budget add up to more than its maximum (as the store would refuse it).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string TooCostly(Limit limit, decimal earlier, decimal added) =>
+        DecisionText.LimitReached(limit, null, earlier <= decimal.MaxValue - added ? earlier + added : null);
 
     /// <summary>A limit's cost and key read from the call's arguments, apart from the plain limits' loop.</summary>
     /// <returns><see langword="null"/>, or why the cost or key cannot be read.</returns>

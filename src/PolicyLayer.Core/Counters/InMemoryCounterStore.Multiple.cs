@@ -15,7 +15,7 @@ public sealed partial class InMemoryCounterStore
             int neverIndex = -1;
             foreach (ref Entry entry in entries)
             {
-                if (entry.Cost > entry.Key.Counter.Max && (neverIndex < 0 || entry.FirstIndex < neverIndex))
+                if ((entry.OverMax || entry.Cost > entry.Key.Counter.Max) && (neverIndex < 0 || entry.FirstIndex < neverIndex))
                 {
                     neverIndex = entry.FirstIndex;
                 }
@@ -90,7 +90,17 @@ public sealed partial class InMemoryCounterStore
 
             if (found >= 0)
             {
-                entries[found].Cost += requests[i].Cost;
+                // A total above the maximum can never be admitted and may not even be a decimal: note it instead
+                // of adding (max - cost cannot overflow; the sum can).
+                ref Entry entry = ref entries[found];
+                if (entry.Cost > entry.Key.Counter.Max - requests[i].Cost)
+                {
+                    entry.OverMax = true;
+                }
+                else
+                {
+                    entry.Cost += requests[i].Cost;
+                }
             }
             else
             {
@@ -202,5 +212,8 @@ public sealed partial class InMemoryCounterStore
         public decimal Cost;
         public int FirstIndex;
         public SlidingWindowBudget? Budget;
+
+        /// <summary>The requests for this key add up to more than its maximum (<see cref="Cost"/> stops short of that total).</summary>
+        public bool OverMax;
     }
 }

@@ -59,15 +59,28 @@ internal sealed class Reservation
         _store = null;
     }
 
-    public void Add(in CounterRequest request, Limit limit)
+    /// <summary>Adds a request, adding its cost to an earlier request for the same budget.</summary>
+    /// <returns>
+    /// -1; or, when the costs for one budget add up to more than its counter's maximum, the index of that budget's
+    /// request, which is left as it was: such a call can never be admitted, and its total may not even be a
+    /// <see cref="decimal"/>, so the caller refuses it here rather than let the sum overflow.
+    /// </returns>
+    public int Add(in CounterRequest request, Limit limit)
     {
         // Merge repeated keys (a shared counter named by a tool's limit and by all_tools) so the store sees one cost.
         for (var i = 0; i < _count; i++)
         {
             if (_requests[i].Key.Equals(request.Key))
             {
-                _requests[i] = new CounterRequest(request.Key, _requests[i].Cost + request.Cost);
-                return;
+                // Max - cost cannot overflow (both non-negative); the sum can, and is then above Max anyway.
+                var earlier = _requests[i].Cost;
+                if (earlier > request.Key.Counter.Max - request.Cost)
+                {
+                    return i;
+                }
+
+                _requests[i] = new CounterRequest(request.Key, earlier + request.Cost);
+                return -1;
             }
         }
 
@@ -79,6 +92,7 @@ internal sealed class Reservation
 
         _limits[_count] = limit;
         _requests[_count++] = request;
+        return -1;
     }
 
     public int Count => _count;

@@ -189,6 +189,23 @@ public sealed class InMemoryCounterStoreTests
         Assert.Contains("not positive", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1000")]
+    [InlineData("79228162514264337593543950335")]
+    public async Task TryReserve_RepeatedKeyWhoseCostsAddUpBeyondTheLargestDecimal_RefusedForGood(string max)
+    {
+        InMemoryCounterStore store = CreateSut();
+        CounterKey key = Key(Minute, decimal.Parse(max, System.Globalization.CultureInfo.InvariantCulture));
+        decimal cost = 50_000_000_000_000_000_000_000_000_000m;
+
+        ReservationResult result = await store.TryReserveAsync(new[] { new CounterRequest(Key(Minute, 5, "other"), 1m), new CounterRequest(key, cost), new CounterRequest(key, cost) });
+
+        Assert.Equal(ReservationStatus.Refused, result.Status);
+        Assert.Equal(1, result.RefusedIndex);
+        Assert.Null(result.RetryAfter);
+        Assert.True((await ReserveAsync(store, key, 1m)).IsAdmitted);
+    }
+
     [Fact]
     public async Task TryReserve_DefaultKey_Throws()
     {
