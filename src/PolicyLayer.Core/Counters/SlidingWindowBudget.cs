@@ -180,7 +180,9 @@ internal sealed class SlidingWindowBudget
     public long RetryAfterTicks(decimal cost, long nowTicks)
     {
         Debug.Assert(cost <= Max, "A cost above the maximum never fits.");
-        decimal mustSlideOut = _amounts.Total + cost - Max;
+        // cost - room, not total + cost - max: the total plus the cost can exceed the largest decimal when the
+        // maximum is more than half of it, while the room (max - total) and this difference are both within range.
+        decimal mustSlideOut = cost - (Max - _amounts.Total);
         if (mustSlideOut <= 0m)
         {
             return 0;

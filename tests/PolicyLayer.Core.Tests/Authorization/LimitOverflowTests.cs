@@ -3,7 +3,8 @@ using PolicyLayer.Authorization;
 namespace PolicyLayer.Tests.Authorization;
 
 /// <summary>
-/// Costs near <see cref="decimal.MaxValue"/>: adding them up must refuse the call, never throw out of the authorizer.
+/// Costs near <see cref="decimal.MaxValue"/>: adding them up must refuse the call, never throw out of the
+/// authorizer, and waits must still be worked out for budgets whose maximum is more than half the largest decimal.
 /// </summary>
 public class LimitOverflowTests
 {
@@ -52,5 +53,27 @@ public class LimitOverflowTests
         Assert.Equal("/tools/t/limits/0", decision.Rule);
         Assert.Null(decision.RetryAfter);
         Assert.Contains("costs 1200", decision.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Limit_MaximumAboveHalfTheLargestDecimal_FullBudget_RefusedWithRetryAfter()
+    {
+        var f = new AuthorizerFixture("""
+            { "version": "1", "default": "deny", "tools": { "t": { "limits": [
+                { "counter": "big", "window": "minute", "max": 70000000000000000000000000000, "cost": "args.a" } ] } } }
+            """);
+        Assert.True(f.Call("t", """{"a": 69000000000000000000000000000}""").IsAllowed);
+
+        var refused = f.Call("t", """{"a": 69000000000000000000000000000}""");
+
+        Assert.Equal(DecisionOutcome.Deny, refused.Outcome);
+        Assert.Equal("/tools/t/limits/0", refused.Rule);
+        Assert.NotNull(refused.RetryAfter);
+        Assert.InRange(refused.RetryAfter!.Value, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(66));
+        Assert.Contains("Rate limit 'big' reached", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("unavailable", refused.Message, StringComparison.Ordinal);
+
+        f.Time.Advance(refused.RetryAfter.Value);
+        Assert.True(f.Call("t", """{"a": 69000000000000000000000000000}""").IsAllowed);
     }
 }

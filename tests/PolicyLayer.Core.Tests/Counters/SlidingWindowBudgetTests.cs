@@ -102,4 +102,21 @@ public sealed class SlidingWindowBudgetTests
         Assert.False(budget.HasRoomFor(1m));
         Assert.Equal(2m, budget.Total);
     }
+
+    [Fact]
+    public void RetryAfter_MaximumAboveHalfTheLargestDecimal_NoOverflow()
+    {
+        long start = 638_000_000_000_000_000L;
+        decimal max = 70_000_000_000_000_000_000_000_000_000m;
+        var budget = new SlidingWindowBudget(600_000_000L, max, 1, start);
+        budget.AdvanceTo(start);
+        budget.Add(max);
+
+        long wait = budget.RetryAfterTicks(max, start);
+
+        Assert.InRange(wait, 600_000_000L, 660_000_000L);
+        budget.AdvanceTo(start + wait);
+        Assert.True(budget.HasRoomFor(max));
+        Assert.Equal(0, budget.RetryAfterTicks(max, start + wait));
+    }
 }
