@@ -124,7 +124,22 @@ internal sealed class ArgumentKeyShapes(int maxKeys, int maxKeyLength)
                 return raw.SequenceEqual(_utf8[index]);
             }
 #endif
-            return property.NameEquals(inOrder[index]);
+            return DecodedNameEquals(index, property);
+        }
+
+        // Not JsonProperty.NameEquals, which throws for a name that escapes a lone surrogate ("\ud800", valid JSON).
+        private bool DecodedNameEquals(int index, JsonProperty property)
+        {
+            Span<char> scratch = stackalloc char[128];
+            var name = Json.JsonStrings.GetNameChars(property, scratch, out var rented);
+            try
+            {
+                return name.SequenceEqual(inOrder[index]);
+            }
+            finally
+            {
+                Json.JsonStrings.Return(rented);
+            }
         }
 
         private bool MatchesNames(Dictionary<string, JsonElement>.KeyCollection names)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,6 +13,12 @@ namespace PolicyLayer.Auditing;
 /// escaped the one way <see cref="Utf8JsonWriter"/> escapes them. Two argument objects with the same JSON value
 /// have the same canonical text.
 /// </summary>
+/// <remarks>
+/// A string or name with a lone surrogate (<c>"\ud800"</c> is valid JSON) is the exception: the writer would put
+/// U+FFFD in its place, making it the same as another string, so it is written with every code unit outside
+/// printable ASCII escaped as <c>\uXXXX</c> (<c>"\uD800"</c>); an object with such a name is put together here
+/// rather than by the writer, which has no way to take a name already escaped.
+/// </remarks>
 internal static class CanonicalArguments
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true, MaxDepth = JsonValues.MaxDepth + 2 };
@@ -32,20 +39,16 @@ internal static class CanonicalArguments
     public static string Text(in JsonProperties arguments) => Encoding.UTF8.GetString(Utf8(arguments));
 
     /// <summary>The canonical text of one value, written as <see cref="Utf8"/> writes each argument's value.</summary>
-    public static string ValueText(JsonElement value)
-    {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteValue(writer, value, 0);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    public static string ValueText(JsonElement value) => ValueText(value, 0);
 
     /// <summary>The canonical text of a string value, quotes included, escaped as <see cref="Utf8"/> escapes strings.</summary>
-    public static string StringText(string text)
+    public static string StringText(ReadOnlySpan<char> text)
     {
+        if (!JsonStrings.IsWellFormed(text))
+        {
+            return IllFormedStringText(text);
+        }
+
         var buffer = new ArrayBufferWriter<byte>(text.Length + 2);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
@@ -58,6 +61,17 @@ internal static class CanonicalArguments
     /// <summary>The lowercase hex HMAC-SHA256 of the canonical arguments.</summary>
     public static string Hash(in JsonProperties arguments, byte[] key) =>
         Convert.ToHexString(HMACSHA256.HashData(key, Utf8(arguments))).ToLowerInvariant();
+
+    private static string ValueText(JsonElement value, int depth)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteValue(writer, value, depth);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 
     private static void WriteObject(Utf8JsonWriter writer, in JsonProperties arguments)
     {
@@ -73,12 +87,42 @@ internal static class CanonicalArguments
             properties.Add(new(property.Name, property.Value));
         }
 
+        WriteMembers(writer, properties, 1);
+    }
+
+    // The members sorted by name, as an object. The writer would write a name with a lone surrogate with U+FFFD in
+    // its place, giving two different objects one text; an object with such a name is written out here instead.
+    private static void WriteMembers(Utf8JsonWriter writer, List<KeyValuePair<string, JsonElement>> properties, int depth)
+    {
         properties.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var wellFormed = true;
+        foreach (var property in properties)
+        {
+            wellFormed &= JsonStrings.IsWellFormed(property.Key);
+        }
+
+        if (!wellFormed)
+        {
+            var text = new StringBuilder("{");
+            foreach (var property in properties)
+            {
+                if (text.Length > 1)
+                {
+                    text.Append(',');
+                }
+
+                text.Append(StringText(property.Key)).Append(':').Append(ValueText(property.Value, depth));
+            }
+
+            writer.WriteRawValue(text.Append('}').ToString(), skipInputValidation: true);
+            return;
+        }
+
         writer.WriteStartObject();
         foreach (var property in properties)
         {
             writer.WritePropertyName(property.Key);
-            WriteValue(writer, property.Value, 1);
+            WriteValue(writer, property.Value, depth);
         }
 
         writer.WriteEndObject();
@@ -95,21 +139,13 @@ internal static class CanonicalArguments
                     return;
                 }
 
-                var properties = new List<JsonProperty>();
+                var properties = new List<KeyValuePair<string, JsonElement>>();
                 foreach (var property in value.EnumerateObject())
                 {
-                    properties.Add(property);
+                    properties.Add(new(JsonStrings.GetName(property), property.Value));
                 }
 
-                properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                writer.WriteStartObject();
-                foreach (var property in properties)
-                {
-                    writer.WritePropertyName(property.Name);
-                    WriteValue(writer, property.Value, depth + 1);
-                }
-
-                writer.WriteEndObject();
+                WriteMembers(writer, properties, depth + 1);
                 return;
             case JsonValueKind.Array:
                 if (depth > JsonValues.MaxDepth)
@@ -127,7 +163,7 @@ internal static class CanonicalArguments
                 writer.WriteEndArray();
                 return;
             case JsonValueKind.String:
-                writer.WriteStringValue(value.GetString());
+                WriteString(writer, value);
                 return;
             case JsonValueKind.Number:
                 writer.WriteRawValue(NormalNumber(JsonRaw.Utf8(value)), skipInputValidation: true);
@@ -142,6 +178,53 @@ internal static class CanonicalArguments
                 writer.WriteNullValue();
                 return;
         }
+    }
+
+    // Apart from the recursive WriteValue, so that its scratch buffer is not on the stack at every level.
+    private static void WriteString(Utf8JsonWriter writer, JsonElement value)
+    {
+        Span<char> scratch = stackalloc char[128];
+        var chars = JsonStrings.GetChars(value, scratch, out var rented);
+        try
+        {
+            if (JsonStrings.IsWellFormed(chars))
+            {
+                writer.WriteStringValue(chars);
+            }
+            else
+            {
+                writer.WriteRawValue(IllFormedStringText(chars), skipInputValidation: true);
+            }
+        }
+        finally
+        {
+            JsonStrings.Return(rented);
+        }
+    }
+
+    // A string with a lone surrogate, which the writer would replace with U+FFFD, making it equal to another string.
+    // Every code unit outside printable ASCII is escaped as \uXXXX instead, so the text decodes to exactly the string
+    // (and is well-formed UTF-16 itself, so it survives encoding to UTF-8).
+    private static string IllFormedStringText(ReadOnlySpan<char> chars)
+    {
+        var text = new StringBuilder(chars.Length + 8).Append('"');
+        foreach (var c in chars)
+        {
+            if (c is '"' or '\\')
+            {
+                text.Append('\\').Append(c);
+            }
+            else if (c is >= ' ' and <= '~')
+            {
+                text.Append(c);
+            }
+            else
+            {
+                text.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return text.Append('"').ToString();
     }
 
     /// <summary>

@@ -209,28 +209,47 @@ public sealed partial class PolicyAuthorizer
     /// spec's JSON equality says), nor shared across kinds (the string <c>"1"</c> is not the number <c>1</c>).
     /// </summary>
     /// <remarks>
-    /// A string is its own (unescaped) text, as it always was, so existing budgets keep their names. Any other value
-    /// is <c>json:</c> and its canonical JSON text (<see cref="CanonicalArguments"/>: numbers in one normal form,
-    /// object members sorted, no whitespace). A string that itself begins with <c>json:</c> is written as
-    /// <c>json:</c> and its quoted JSON text, which no other value's text can be: canonical JSON of a non-string
-    /// never begins with a quote.
+    /// <para>A string is its own (unescaped) text, as it always was, so existing budgets keep their names. Any other
+    /// value is <c>json:</c> and its canonical JSON text (<see cref="CanonicalArguments"/>: numbers in one normal
+    /// form, object members sorted, no whitespace).</para>
+    /// <para>Two kinds of string are written as <c>json:</c> and their quoted JSON text instead: one that itself
+    /// begins with <c>json:</c>, and one with a lone surrogate (<c>"\ud800"</c> is valid JSON), whose text escapes
+    /// it (<c>json:"\uD800"</c>). That keeps every text distinct (canonical JSON of a non-string never begins with a
+    /// quote, and a quoted text decodes to exactly its string) and well-formed, so a store that encodes keys as UTF-8
+    /// cannot merge them by replacing a lone surrogate with U+FFFD.</para>
     /// </remarks>
     private static string KeyText(in ResolvedValue key)
     {
         if (key.IsText)
         {
-            return StringKeyText(key.Text!);
+            var text = key.Text!;
+            return NeedsJsonText(text) ? JsonKeyPrefix + CanonicalArguments.StringText(text) : text;
         }
 
         var element = key.ToElement();
         return element.ValueKind switch
         {
-            JsonValueKind.String => StringKeyText(element.GetString()!),
+            JsonValueKind.String => StringKeyText(element),
             JsonValueKind.Number => JsonKeyPrefix + CanonicalArguments.NormalNumber(JsonRaw.Utf8(element)),
             _ => JsonKeyPrefix + CanonicalArguments.ValueText(element),
         };
     }
 
-    private static string StringKeyText(string text) =>
-        text.StartsWith(JsonKeyPrefix, StringComparison.Ordinal) ? JsonKeyPrefix + CanonicalArguments.StringText(text) : text;
+    // Decoded without GetString, which throws for a lone surrogate.
+    private static string StringKeyText(JsonElement element)
+    {
+        Span<char> scratch = stackalloc char[128];
+        var chars = JsonStrings.GetChars(element, scratch, out var rented);
+        try
+        {
+            return NeedsJsonText(chars) ? JsonKeyPrefix + CanonicalArguments.StringText(chars) : chars.ToString();
+        }
+        finally
+        {
+            JsonStrings.Return(rented);
+        }
+    }
+
+    private static bool NeedsJsonText(ReadOnlySpan<char> text) =>
+        text.StartsWith(JsonKeyPrefix, StringComparison.Ordinal) || !JsonStrings.IsWellFormed(text);
 }

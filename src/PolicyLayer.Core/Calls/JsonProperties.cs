@@ -227,7 +227,8 @@ public readonly struct JsonPropertyView
     public JsonElement Value => _value;
 
     /// <summary>The property name (allocates a string for element-backed objects).</summary>
-    public string Name => _name ?? _property.Name;
+    /// <remarks>A lone surrogate escaped in the name (<c>"\ud800"</c>, valid JSON) is kept as that code unit, not refused.</remarks>
+    public string Name => _name ?? Json.JsonStrings.GetName(_property);
 
     /// <summary>Compares the name without allocating.</summary>
     /// <param name="name">The name to compare with.</param>
@@ -273,12 +274,7 @@ public readonly struct JsonPropertyView
             return _name.AsSpan();
         }
 
-#if NET9_0_OR_GREATER
-        return Json.JsonStrings.Decode(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(_property), scratch, out rented);
-#else
-        rented = null;
-        return _property.Name.AsSpan();
-#endif
+        return Json.JsonStrings.GetNameChars(_property, scratch, out rented);
     }
 
     private static bool Utf8Equals(string name, ReadOnlySpan<byte> utf8)

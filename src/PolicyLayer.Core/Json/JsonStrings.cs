@@ -6,6 +6,12 @@ using System.Text.Json;
 namespace PolicyLayer.Json;
 
 /// <summary>Reads JSON strings as UTF-16 without allocating a <see cref="string"/>.</summary>
+/// <remarks>
+/// Decoding is lossless and never throws: JSON may escape a lone surrogate (<c>"\ud800"</c> is valid, and
+/// <see cref="JsonDocument"/> accepts it), which <see cref="JsonElement.GetString"/> and
+/// <see cref="JsonProperty.Name"/> refuse with an exception; here it becomes that UTF-16 code unit, so the text is
+/// exactly what the JSON says. <see cref="IsWellFormed"/> tells whether text has one.
+/// </remarks>
 internal static class JsonStrings
 {
     /// <summary>
@@ -25,9 +31,85 @@ internal static class JsonStrings
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement);
         return Decode(raw[1..^1], scratch, out rented); // without the quotes
 #else
-        rented = null;
-        return stringElement.GetString().AsSpan();
+        // Not GetString, which throws for a lone surrogate: the raw text (the same size) keeps it as an escape.
+        var raw = stringElement.GetRawText();
+        return Unescaped(raw.AsSpan(1, raw.Length - 2), scratch, out rented);
 #endif
+    }
+
+    /// <summary>The text of a string element as a <see cref="string"/>, decoded losslessly (see the remarks on the class).</summary>
+    /// <exception cref="ArgumentException">The element is not a string.</exception>
+    public static string GetString(JsonElement stringElement)
+    {
+        Span<char> scratch = stackalloc char[128];
+        var chars = GetChars(stringElement, scratch, out var rented);
+        try
+        {
+            return chars.ToString();
+        }
+        finally
+        {
+            Return(rented);
+        }
+    }
+
+    /// <summary>A property's name, decoded losslessly (see the remarks on the class); same buffer contract as <see cref="GetChars"/>.</summary>
+    public static ReadOnlySpan<char> GetNameChars(JsonProperty property, Span<char> scratch, out char[]? rented)
+    {
+#if NET9_0_OR_GREATER
+        return Decode(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property), scratch, out rented);
+#else
+        rented = null;
+        try
+        {
+            return property.Name.AsSpan();
+        }
+        catch (InvalidOperationException)
+        {
+            // Only for a name with a lone surrogate; net8 has no raw-name accessor, but the property's text (what
+            // ToString gives) starts with the name in quotes, escapes kept.
+            return RawName(property.ToString(), scratch, out rented);
+        }
+#endif
+    }
+
+    /// <summary>A property's name as a <see cref="string"/>, decoded losslessly (see the remarks on the class).</summary>
+    public static string GetName(JsonProperty property)
+    {
+        Span<char> scratch = stackalloc char[128];
+        var chars = GetNameChars(property, scratch, out var rented);
+        try
+        {
+            return chars.ToString();
+        }
+        finally
+        {
+            Return(rented);
+        }
+    }
+
+    /// <summary>Whether UTF-16 text is well formed: every surrogate is half of a high-low pair.</summary>
+    public static bool IsWellFormed(ReadOnlySpan<char> text)
+    {
+        var i = text.IndexOfAnyInRange('\uD800', '\uDFFF'); // usually none: checked a vector at a time
+        if (i < 0)
+        {
+            return true;
+        }
+
+        for (; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Decodes raw JSON string content (UTF-8, escapes, no quotes) to UTF-16; same buffer contract as <see cref="GetChars"/>.</summary>
@@ -50,6 +132,47 @@ internal static class JsonStrings
 
         return buffer[..length];
     }
+
+#if !NET9_0_OR_GREATER
+    // Raw JSON string content already in UTF-16 (no quotes): itself when it has no escapes, else unescaped into a buffer.
+    private static ReadOnlySpan<char> Unescaped(ReadOnlySpan<char> raw, Span<char> scratch, out char[]? rented)
+    {
+        rented = null;
+        if (raw.IndexOf('\\') < 0)
+        {
+            return raw;
+        }
+
+        var buffer = scratch;
+        if (raw.Length > scratch.Length)
+        {
+            rented = ArrayPool<char>.Shared.Rent(raw.Length);
+            buffer = rented;
+        }
+
+        raw.CopyTo(buffer);
+        return buffer[..Unescape(buffer[..raw.Length])];
+    }
+
+    // The name at the start of a property's raw text: from the opening quote to the first quote not escaped.
+    private static ReadOnlySpan<char> RawName(string rawProperty, Span<char> scratch, out char[]? rented)
+    {
+        var end = 1;
+        while (end < rawProperty.Length && rawProperty[end] != '"')
+        {
+            end += rawProperty[end] == '\\' ? 2 : 1;
+        }
+
+        if (rawProperty.Length == 0 || rawProperty[0] != '"' || end >= rawProperty.Length)
+        {
+            // Not the shape this runtime has always given; a replacement character rather than an exception.
+            rented = null;
+            return "\uFFFD".AsSpan();
+        }
+
+        return Unescaped(rawProperty.AsSpan(1, end - 1), scratch, out rented);
+    }
+#endif
 
     /// <summary>Returns an array that <see cref="GetChars"/> rented; <see langword="null"/> is ignored.</summary>
     public static void Return(char[]? rented)

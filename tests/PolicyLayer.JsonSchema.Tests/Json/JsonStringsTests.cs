@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PolicyLayer.Json;
 
 namespace PolicyLayer.JsonSchema.Tests.Json;
@@ -22,6 +23,39 @@ public class JsonStringsTests
         Assert.Equal(expected, chars.ToString());
         Assert.Null(rented);
     }
+
+    // Test data are written with escapes (Regex.Unescape turns "\\ud800" into the code unit) so that no lone
+    // surrogate has to pass through the test runner's own serialization.
+    [Theory]
+    [InlineData("\"\\ud800\"", "\\ud800")]
+    [InlineData("\"a\\uDC00b\"", "a\\udc00b")]
+    [InlineData("\"\\udc00\\ud800\"", "\\udc00\\ud800")]
+    public void GetChars_LoneSurrogate_KeptAsThatCodeUnit(string json, string escaped)
+    {
+        var expected = Regex.Unescape(escaped);
+        Span<char> scratch = stackalloc char[64];
+        Assert.Equal(expected, JsonStrings.GetChars(Parse(json), scratch, out _).ToString());
+        Assert.Equal(expected, JsonStrings.GetString(Parse(json)));
+        Assert.False(JsonStrings.IsWellFormed(expected));
+    }
+
+    [Fact]
+    public void GetName_LoneSurrogate_KeptAsThatCodeUnit()
+    {
+        var property = Assert.Single(Parse("{\"x\\ud800\\\"\": 1}").EnumerateObject());
+        Assert.Equal(Regex.Unescape("x\\ud800\""), JsonStrings.GetName(property));
+    }
+
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("plain \\u00e9", true)]
+    [InlineData("\\ud83d\\ude00", true)]
+    [InlineData("\\ud83d", false)]
+    [InlineData("\\ude00", false)]
+    [InlineData("\\ude00\\ud83d", false)]
+    [InlineData("x\\ud83d\\ude00\\ud83d", false)]
+    public void IsWellFormed_Surrogates_OnlyInPairs(string escaped, bool expected) =>
+        Assert.Equal(expected, JsonStrings.IsWellFormed(Regex.Unescape(escaped)));
 
     [Fact]
     public void GetChars_LongerThanScratch_RentsAndReturnsText()

@@ -12,7 +12,7 @@ internal static class ValueText
 
     public static string Describe(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => Quote(value.GetString()!),
+        JsonValueKind.String => Quote(Json.JsonStrings.GetString(value)),
         JsonValueKind.Number => Truncate(value.GetRawText()),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
@@ -24,7 +24,7 @@ internal static class ValueText
 
     public static string Literal(JsonElement value) => value.ValueKind switch
     {
-        JsonValueKind.String => Quote(value.GetString()!),
+        JsonValueKind.String => Quote(Json.JsonStrings.GetString(value)),
         _ => Truncate(value.GetRawText()),
     };
 
