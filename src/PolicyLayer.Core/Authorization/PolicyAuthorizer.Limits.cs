@@ -123,7 +123,7 @@ public sealed partial class PolicyAuthorizer
             string? keyValue = null;
             if (limit.CostPath is not null || limit.KeyPath is not null)
             {
-                if (ReadCostAndKey(call, limit, ref cost, out keyValue) is { } problem)
+                if (ReadCostAndKeySafely(call, limit, ref cost, out keyValue) is { } problem)
                 {
                     refusedBy = limit;
                     return problem;
@@ -158,6 +158,24 @@ public sealed partial class PolicyAuthorizer
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static string TooCostly(Limit limit, decimal earlier, decimal added) =>
         DecisionText.LimitReached(limit, null, earlier <= decimal.MaxValue - added ? earlier + added : null);
+
+    /// <summary>
+    /// <see cref="ReadCostAndKey"/>, refusing arguments that System.Text.Json accepted but cannot read back (see
+    /// <see cref="CheckArguments"/>) instead of throwing at the host.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string? ReadCostAndKeySafely(in ToolCall call, Limit limit, ref decimal cost, out string? keyValue)
+    {
+        try
+        {
+            return ReadCostAndKey(call, limit, ref cost, out keyValue);
+        }
+        catch (InvalidOperationException ex)
+        {
+            keyValue = null;
+            return DecisionText.UnreadableArguments(ex.Message);
+        }
+    }
 
     /// <summary>A limit's cost and key read from the call's arguments, apart from the plain limits' loop.</summary>
     /// <returns><see langword="null"/>, or why the cost or key cannot be read.</returns>

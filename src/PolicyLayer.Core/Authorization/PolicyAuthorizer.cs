@@ -145,8 +145,25 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         return ReserveLimits(call, listed ? tool : null, allTools, allowRule, policy.Revision, cancellationToken);
     }
 
-    /// <summary>Steps 5 and 6: size bound, schemas, then require/deny_if of the tool and of all_tools.</summary>
+    /// <summary>Steps 5 and 6, refusing arguments that cannot be read at all.</summary>
+    /// <remarks>
+    /// System.Text.Json accepts text it then cannot read back as a string (an escaped lone surrogate, <c>"\ud800"</c>,
+    /// as a property name), and its lookups throw on it. Such arguments are refused here, never thrown at the host.
+    /// </remarks>
     private Refusal? CheckArguments(in ToolCall call, ToolRules? tool, DeclaredSchema? declared, Policy policy)
+    {
+        try
+        {
+            return CheckReadableArguments(call, tool, declared, policy);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return new(Deny(RuleIds.Error, DecisionText.UnreadableArguments(ex.Message), policy.Revision));
+        }
+    }
+
+    /// <summary>Steps 5 and 6: size bound, schemas, then require/deny_if of the tool and of all_tools.</summary>
+    private Refusal? CheckReadableArguments(in ToolCall call, ToolRules? tool, DeclaredSchema? declared, Policy policy)
     {
         var size = ArgumentSize(call.Arguments);
         if (size > _options.MaxArgumentBytes)

@@ -19,6 +19,35 @@ public class LoneSurrogateTests
             { "counter": "per_customer", "window": "day", "max": 1, "scope": "global", "key": "args.customer_id" } ] } } }
         """);
 
+    [Theory]
+    [InlineData("args.a", """{"a": "x", "\ud800": 1}""")]
+    [InlineData("args.o.a", """{"o": {"\ud800": 1, "a": "x"}}""")]
+    [InlineData("args.o.a", """{"o": {"a": "x", "\ud800": 1}}""")]
+    public void Condition_ObjectWithALoneSurrogateName_GetsADecision(string path, string arguments)
+    {
+        var f = new AuthorizerFixture($$"""
+            { "version": "1", "default": "deny", "tools": { "t": { "deny_if": [ { "conditions": [ { "path": "{{path}}", "op": "eq", "value": "y" } ] } ] } } }
+            """);
+
+        var decision = f.Call("t", arguments);
+
+        // Either read past the name, or refused as unreadable: never an exception.
+        Assert.True(decision.IsAllowed || decision.Rule == RuleIds.Error, decision.Message);
+    }
+
+    [Fact]
+    public void Key_InsideAnObjectWithALoneSurrogateName_GetsADecision()
+    {
+        var f = new AuthorizerFixture("""
+            { "version": "1", "default": "deny", "tools": { "t": { "limits": [
+                { "counter": "c", "window": "day", "max": 5, "scope": "global", "key": "args.o.k" } ] } } }
+            """);
+
+        var decision = f.Call("t", """{"o": {"\ud800": 1, "k": "x"}}""");
+
+        Assert.True(decision.IsAllowed || decision.Rule == "/tools/t/limits/0", decision.Message);
+    }
+
     [Fact]
     public void Key_LoneSurrogate_ItsOwnBudget()
     {
