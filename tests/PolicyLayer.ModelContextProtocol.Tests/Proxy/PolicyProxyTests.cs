@@ -84,6 +84,10 @@ public sealed class PolicyProxyTests
             progress);
 
         Assert.NotEqual(true, result.IsError);
+
+        // The proxy relays each notification as it comes, apart from the call's response, so the last one may
+        // arrive just after the result.
+        await progress.SecondArrived.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal([1f, 2f], progress.Values.Select(v => v.Progress));
         Assert.All(progress.Values, v => Assert.Equal(2f, v.Total));
     }
@@ -157,9 +161,20 @@ public sealed class PolicyProxyTests
     private sealed class RecordingProgress : IProgress<ProgressNotificationValue>
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<ProgressNotificationValue> _values = new();
+        private readonly TaskCompletionSource _second = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public IReadOnlyList<ProgressNotificationValue> Values => [.. _values];
 
-        public void Report(ProgressNotificationValue value) => _values.Enqueue(value);
+        public void Report(ProgressNotificationValue value)
+        {
+            _values.Enqueue(value);
+            if (_values.Count >= 2)
+            {
+                _second.TrySetResult();
+            }
+        }
+
+        /// <summary>Completes once two notifications have arrived.</summary>
+        public Task SecondArrived => _second.Task;
     }
 }
