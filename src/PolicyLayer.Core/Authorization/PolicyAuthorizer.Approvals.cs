@@ -17,7 +17,8 @@ public sealed partial class PolicyAuthorizer
     /// Finds or creates the call's approval request. Pending, denied or expired: that is the decision. Approved:
     /// the limits are reserved first and the approval is used only if they admit the call, so a limit refusal
     /// keeps the approval for a later retry; if another thread used it first, the reservation is given back and
-    /// the call asks again.
+    /// the call asks again. If the store fails (or the call is cancelled) while the approval is used, the reservation
+    /// is given back before the call is refused (or the cancellation goes on).
     /// </summary>
     private ValueTask<AuthorizationDecision> ApprovalStepAsync(in ToolCall call, ToolRules tool, ToolRules allTools, Policy policy, CancellationToken cancellationToken) =>
         ApprovalStepCoreAsync(call, tool, allTools, policy, cancellationToken);
@@ -64,13 +65,26 @@ public sealed partial class PolicyAuthorizer
                     return decision;
                 }
 
-                if (await store.TryUseAsync(request.Id, cancellationToken).ConfigureAwait(false))
+                bool used;
+                try
+                {
+                    used = await store.TryUseAsync(request.Id, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // The call is refused (or cancelled) and no tool runs to report on it: only the authorizer can give
+                    // its reservation back. The exception then decides the result as for any other store failure.
+                    await GiveBackAsync(decision).ConfigureAwait(false);
+                    throw;
+                }
+
+                if (used)
                 {
                     return decision.WithApprovalId(request.Id);
                 }
 
                 // Another retry of the same call used the approval first: this one must ask again.
-                await decision.ReportOutcomeAsync(ToolCallOutcome.Failed, cancellationToken).ConfigureAwait(false);
+                await GiveBackAsync(decision).ConfigureAwait(false);
                 candidate = NewApprovalRequest(call, reason);
             }
 
@@ -86,6 +100,23 @@ public sealed partial class PolicyAuthorizer
         {
             LogApprovalStoreFailed(_logger, ex);
             return Deny(tool.Pointer, ApprovalText.StoreUnavailable(ex.Message), policy.Revision);
+        }
+    }
+
+    /// <summary>Gives back what a call that will not run reserved.</summary>
+    /// <remarks>
+    /// Not cancellable: it runs when the call's own token may already be cancelled, and a cancelled refund would keep
+    /// the budget spent. A refund that fails is logged; the budget then stays spent, the safe side of a limit.
+    /// </remarks>
+    private async ValueTask GiveBackAsync(AuthorizationDecision decision)
+    {
+        try
+        {
+            await decision.ReportOutcomeAsync(ToolCallOutcome.Failed, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogRefundFailed(_logger, ex);
         }
     }
 
@@ -114,6 +145,9 @@ public sealed partial class PolicyAuthorizer
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "The approval store failed; the call was refused (fail closed)")]
     private static partial void LogApprovalStoreFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "The counter store could not give back the reservation of a call that will not run; its budget stays spent until the window moves on")]
+    private static partial void LogRefundFailed(ILogger logger, Exception exception);
 
     /// <summary>The messages of the approval step.</summary>
     private static class ApprovalText

@@ -124,6 +124,42 @@ public class ApprovalTests
     }
 
     [Fact]
+    public async Task Approved_StoreFailsWhileUsing_RefusedAndBudgetGivenBack()
+    {
+        var policy = ProductionFixture.Policy("""{ "wire": { "action": "require_approval", "limits": [ { "counter": "w", "window": "minute", "max": 1 } ] } }""");
+        var fixture = new ProductionFixture(policy, approvals: true);
+        var store = new FailingUseStore(fixture.Approvals!, new InvalidOperationException("connection lost"));
+        var authorizer = new PolicyAuthorizer(PolicyLayer.Policies.Policy.Parse(policy), fixture.Store, new PolicyAuthorizerOptions { TimeProvider = fixture.Time, ApprovalStore = store });
+        var id = ProductionFixture.Sync(authorizer, new ToolCall("wire")).ApprovalId!;
+        await fixture.ApprovalService!.ApproveAsync(id, "alice");
+
+        var refused = ProductionFixture.Sync(authorizer, new ToolCall("wire"));
+        var allowed = ProductionFixture.Sync(authorizer, new ToolCall("wire"));
+
+        Assert.Equal(DecisionOutcome.Deny, refused.Outcome);
+        Assert.Contains("approval store is unavailable", refused.Message, StringComparison.Ordinal);
+        Assert.True(allowed.IsAllowed, allowed.Message);
+        Assert.Equal(id, allowed.ApprovalId);
+    }
+
+    [Fact]
+    public async Task Approved_CancelledWhileUsing_ThrowsCancellationAndBudgetGivenBack()
+    {
+        var policy = ProductionFixture.Policy("""{ "wire": { "action": "require_approval", "limits": [ { "counter": "w", "window": "minute", "max": 1 } ] } }""");
+        var fixture = new ProductionFixture(policy, approvals: true);
+        var store = new FailingUseStore(fixture.Approvals!, new OperationCanceledException());
+        var authorizer = new PolicyAuthorizer(PolicyLayer.Policies.Policy.Parse(policy), fixture.Store, new PolicyAuthorizerOptions { TimeProvider = fixture.Time, ApprovalStore = store });
+        var id = ProductionFixture.Sync(authorizer, new ToolCall("wire")).ApprovalId!;
+        await fixture.ApprovalService!.ApproveAsync(id, "alice");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await authorizer.AuthorizeAsync(new ToolCall("wire")));
+        var allowed = ProductionFixture.Sync(authorizer, new ToolCall("wire"));
+
+        Assert.True(allowed.IsAllowed, allowed.Message);
+        Assert.Equal(id, allowed.ApprovalId);
+    }
+
+    [Fact]
     public async Task Deny_ThenSameCall_RefusedWithApproversReason()
     {
         var fixture = new ProductionFixture(Wire, approvals: true);
@@ -219,5 +255,22 @@ public class ApprovalTests
         var allowed = await authorizer.AuthorizeAsync(new ToolCall("wire"));
 
         Assert.True(allowed.IsAllowed);
+    }
+
+    /// <summary>An approval store whose first <see cref="IApprovalStore.TryUseAsync"/> throws, then heals.</summary>
+    private sealed class FailingUseStore(IApprovalStore inner, Exception failure) : IApprovalStore
+    {
+        private int _failures = 1;
+
+        public ValueTask<ApprovalRequest?> GetOrAddAsync(ApprovalRequest request, CancellationToken cancellationToken = default) => inner.GetOrAddAsync(request, cancellationToken);
+
+        public ValueTask<bool> TryUseAsync(string id, CancellationToken cancellationToken = default) =>
+            Interlocked.Exchange(ref _failures, 0) == 1 ? throw failure : inner.TryUseAsync(id, cancellationToken);
+
+        public ValueTask<ApprovalChange> DecideAsync(string id, ApprovalVerdict verdict, CancellationToken cancellationToken = default) => inner.DecideAsync(id, verdict, cancellationToken);
+
+        public ValueTask<ApprovalRequest?> GetAsync(string id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ApprovalRequest>> GetPendingAsync(CancellationToken cancellationToken = default) => inner.GetPendingAsync(cancellationToken);
     }
 }
