@@ -34,8 +34,24 @@ internal sealed partial class DecisionRecorder
 
     // end: the timestamp (TimeProvider.GetTimestamp) at which the decision was made; the record's time derives from it.
     // Not inlined, like ArgumentKeyShapes.For: inlined into the authorizer, their locals widen the frame every call sets up.
+    // Returns null, after logging, when the record cannot be built: the arguments are the caller's, and whatever they
+    // hold (a dictionary that throws, text no other check met) must not turn a decision, and the reservation it
+    // carries, into an exception the host never sees the decision of.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public DecisionRecord Build(in ToolCall call, in AuthorizationDecision decision, bool enforced, long end, TimeSpan duration, in AuthorizationDecision? candidate)
+    public DecisionRecord? Build(in ToolCall call, in AuthorizationDecision decision, bool enforced, long end, TimeSpan duration, in AuthorizationDecision? candidate)
+    {
+        try
+        {
+            return BuildRecord(call, decision, enforced, end, duration, candidate);
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(_logger, call.ToolName, ex);
+            return null;
+        }
+    }
+
+    private DecisionRecord BuildRecord(in ToolCall call, in AuthorizationDecision decision, bool enforced, long end, TimeSpan duration, in AuthorizationDecision? candidate)
     {
         var keys = _keys.For(call.ToolName, call.Arguments, out var count);
         return new DecisionRecord
@@ -117,6 +133,9 @@ internal sealed partial class DecisionRecorder
             }
         }
     }
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "The decision record of a call to '{Tool}' could not be built from its arguments; the decision stands and no record was written")]
+    private static partial void LogRecordFailed(ILogger logger, string tool, Exception exception);
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "The decision sink {Sink} failed; the decision stands and the record was not written to it")]
     private static partial void LogSinkFailed(ILogger logger, string sink, Exception exception);

@@ -130,9 +130,9 @@ public sealed partial class PolicyAuthorizer
             ReportTelemetry(policy, call.ToolName, evaluated, enforced, elapsed, candidate, activity);
         }
 
-        if (_production.HasSinks)
+        if (_production.HasSinks && _production.Recorder.Build(call, evaluated, enforced, end, elapsed, candidate) is { } record)
         {
-            var written = _production.Recorder.WriteAsync(_production.Recorder.Build(call, evaluated, enforced, end, elapsed, candidate));
+            var written = _production.Recorder.WriteAsync(record);
             if (!written.IsCompletedSuccessfully)
             {
                 return AwaitRecord(written, enforced ? evaluated : ShadowAllowed(evaluated));

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using PolicyLayer.Auditing;
 
 namespace PolicyLayer.Tests.Production;
@@ -259,6 +260,76 @@ public class DecisionRecordTests
         Assert.DoesNotContain("123457", Line(fixture.Sink.Last), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ArgumentsHash_LoneSurrogateInValue_RecordedWithADeterministicHashOfItsOwn()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 10 } ] } }"""), records: new DecisionRecordOptions { HashArguments = true, ArgumentHashSalt = Salt });
+
+        var first = fixture.Call("t", """{"n": "\ud800"}""");
+        var second = fixture.Call("t", """{ "n" : "\uD800" }""");
+        fixture.Call("t", """{"n": "\udc00"}""");
+        fixture.Call("t", """{"n": "\ufffd"}""");
+        fixture.Call("t", """{"n": "a\ud800\ud83d\ude00\\u0041\""}""");
+
+        Assert.True(first.IsAllowed, first.Message);
+        Assert.True(second.IsAllowed, second.Message);
+        var hashes = fixture.Sink.Records.Select(r => r.ArgumentsHash).ToArray();
+        Assert.Equal(5, hashes.Length);
+        Assert.All(hashes, h => Assert.Matches("^[0-9a-f]{64}$", h));
+        Assert.Equal(hashes[0], hashes[1]);
+        Assert.Equal(4, hashes.Distinct().Count());
+    }
+
+    [Fact]
+    public void CanonicalArguments_LoneSurrogates_KeptDistinctAndEscaped()
+    {
+        var element = JsonDocument.Parse("""{"b\udc00": "x\ud800y", "a": "\ud83d\ude00", "\ud800": {"\"": "\u00e9"}}""").RootElement;
+        var values = element.EnumerateObject().Select(p => p.Value).ToArray();
+        var dictionary = new Dictionary<string, JsonElement> { ["b\udc00"] = values[0], ["a"] = values[1], ["\ud800"] = values[2] };
+
+        var text = CanonicalArguments.Text(new JsonProperties(element));
+
+        Assert.Equal("""{"a":"\uD83D\uDE00","b\uDC00":"x\uD800y","\uD800":{"\u0022":"\u00E9"}}""", text);
+        Assert.Equal(text, CanonicalArguments.Text(new JsonProperties(dictionary)));
+        Assert.NotEqual(text, CanonicalArguments.Text(new JsonProperties(JsonDocument.Parse("""{"a":"\ud83d\ude00","b\ufffd":"x\ufffdy","\ufffd":{"\"":"\u00e9"}}""").RootElement)));
+    }
+
+    [Fact]
+    public void ArgumentKeys_LoneSurrogateInName_RecordedAndTellsItFromTheReplacementCharacter()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), records: new DecisionRecordOptions { HashArguments = true, ArgumentHashSalt = Salt });
+
+        var first = fixture.Call("t", """{"\ud800": 1, "a": 2}""");
+        var second = fixture.Call("t", """{"\ud800": 3, "a": 4}""");
+        var third = fixture.Call("t", """{"\ufffd": 5, "a": 6}""");
+        var fourth = fixture.Call("t", "{\"\uFFFD\": 5, \"a\": 6}");
+
+        Assert.True(first.IsAllowed && second.IsAllowed && third.IsAllowed && fourth.IsAllowed);
+        var records = fixture.Sink.Records;
+        Assert.Equal(["a", "\ud800"], records[0].ArgumentKeys);
+        Assert.Equal(["a", "\ud800"], records[1].ArgumentKeys);
+        Assert.Equal(["a", "\ufffd"], records[2].ArgumentKeys);
+        Assert.Equal(["a", "\ufffd"], records[3].ArgumentKeys);
+        Assert.NotEqual(records[0].ArgumentsHash, records[2].ArgumentsHash);
+        Assert.Equal(records[2].ArgumentsHash, records[3].ArgumentsHash);
+        Assert.DoesNotContain(fixture.Logger.Entries, e => e.Level >= LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task Authorize_RecordCannotBeBuilt_DecisionStandsWithItsReservationAndErrorLogged()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 1 } ] } }"""));
+        var call = new ToolCall("t", new JsonProperties(new UnreadableArguments()), "grant-1");
+
+        var decision = await fixture.Authorizer.AuthorizeAsync(call);
+        await decision.ReportOutcomeAsync(ToolCallOutcome.Failed);
+        var again = fixture.Call("t");
+
+        Assert.True(decision.IsAllowed, decision.Message);
+        Assert.True(again.IsAllowed, again.Message);
+        Assert.Contains(fixture.Logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("record", StringComparison.Ordinal) && e.Message.Contains("'t'", StringComparison.Ordinal));
+    }
+
     private static string Line(DecisionRecord record)
     {
         using var stream = new MemoryStream();
@@ -275,5 +346,29 @@ public class DecisionRecordTests
         public ValueTask WriteAsync(DecisionRecord record) => throw new InvalidOperationException("sink down");
 
         public ValueTask FlushAsync(CancellationToken cancellationToken = default) => default;
+    }
+
+    /// <summary>Arguments a host hands over that cannot be enumerated.</summary>
+    private sealed class UnreadableArguments : IReadOnlyDictionary<string, JsonElement>
+    {
+        public int Count => 1;
+
+        public IEnumerable<string> Keys => throw new InvalidOperationException("unreadable");
+
+        public IEnumerable<JsonElement> Values => throw new InvalidOperationException("unreadable");
+
+        public JsonElement this[string key] => throw new KeyNotFoundException(key);
+
+        public bool ContainsKey(string key) => false;
+
+        public bool TryGetValue(string key, out JsonElement value)
+        {
+            value = default;
+            return false;
+        }
+
+        public IEnumerator<KeyValuePair<string, JsonElement>> GetEnumerator() => throw new InvalidOperationException("unreadable");
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
