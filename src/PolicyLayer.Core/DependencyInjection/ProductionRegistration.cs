@@ -72,12 +72,13 @@ internal static class ProductionRegistration
                 // Not IOptionsMonitor.OnChange: the monitor validates the changed options before it reports them, and
                 // the validator loads the policy, so an edit with errors would throw inside the configuration reload
                 // and never reach the reloader, which logs every error with its line and column and keeps the last
-                // good policy. The change-token sources are what the monitor itself listens to.
+                // good policy. The change-token sources are what the monitor itself listens to. Loaded inside the
+                // reloader, numbered with its other reloads: an older change that loads slowly never replaces a newer one.
                 _subscriptions =
                 [
                     .. services.GetServices<IOptionsChangeTokenSource<PolicyLayerOptions>>()
                         .Where(source => (source.Name ?? Options.DefaultName) == Options.DefaultName)
-                        .Select(source => ChangeToken.OnChange(source.GetChangeToken, () => reloader.Apply(PolicySources.Load(CurrentOptions(services))))),
+                        .Select(source => ChangeToken.OnChange(source.GetChangeToken, () => reloader.ReloadFrom(() => PolicySources.Load(CurrentOptions(services))))),
                 ];
             }
         }

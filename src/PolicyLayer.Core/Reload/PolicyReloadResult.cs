@@ -8,7 +8,7 @@ public enum PolicyReloadStatus
     /// <summary>The new policy loaded and is now in force.</summary>
     Applied,
 
-    /// <summary>The new text has the revision already in force; nothing changed.</summary>
+    /// <summary>The new text has the revision already in force, or a reload that read its text later was applied first; nothing changed.</summary>
     Unchanged,
 
     /// <summary>The new text has errors (or could not be read); the last good policy stays in force.</summary>

@@ -34,7 +34,12 @@ public sealed class PolicyReloaderOptions
 /// counter stores key budgets by the definition's value; a changed definition starts afresh, and the log says so.</para>
 /// <para>Watching uses a <see cref="FileSystemWatcher"/> on the file's folder, debounced with a timer of the
 /// injected <see cref="TimeProvider"/>; the watcher calls the same <see cref="Reload"/> that hosts and tests can
-/// call directly. Reloads are serialized.</para>
+/// call directly.</para>
+/// <para>Reloads are serialized: each is numbered when it reads its text (under a lock, so the numbers follow the
+/// order of the reads), and applied under the same lock only if no later-numbered reload was applied first. Two
+/// reloads that overlap (the watcher's timer, a host's call, an options change) therefore never leave the older
+/// text in force; the one that lost reports <see cref="PolicyReloadStatus.Unchanged"/>. Texts are parsed outside
+/// the lock, and authorizations never wait for a reload.</para>
 /// </remarks>
 public sealed partial class PolicyReloader : IDisposable
 {
@@ -47,6 +52,10 @@ public sealed partial class PolicyReloader : IDisposable
     private readonly FileSystemWatcher? _watcher;
     private readonly ITimer? _timer;
     private int _disposed;
+
+    // Both under _reloadLock: the number of the last reload that read its text, and of the last one applied.
+    private long _readGeneration;
+    private long _appliedGeneration;
 
     /// <summary>Creates a reloader, and starts watching the file when the options ask for it.</summary>
     /// <param name="authorizer">The authorizer whose policy is replaced.</param>
@@ -79,18 +88,25 @@ public sealed partial class PolicyReloader : IDisposable
     public PolicyReloadResult Reload()
     {
         var path = _path ?? throw new InvalidOperationException("This reloader has no policy file; set PolicyReloaderOptions.PolicyFile, or call Apply with the policy text.");
+        long generation;
         string text;
-        try
+        lock (_reloadLock)
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            var error = new PolicyError("PL000", $"The policy file could not be read ({ex.Message}); fix the file or its permissions. The last good policy stays in force.", string.Empty, 0, 0, path);
-            return Reject([error]);
+            // Read under the lock, so that a later number always means text read later.
+            generation = ++_readGeneration;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                var error = new PolicyError("PL000", $"The policy file could not be read ({ex.Message}); fix the file or its permissions. The last good policy stays in force.", string.Empty, 0, 0, path);
+                return Reject([error]);
+            }
         }
 
-        return Apply(text, path);
+        AfterRead?.Invoke();
+        return Apply(Policy.Load(text, path, _loadOptions), generation);
     }
 
     /// <summary>Loads a policy text and applies it if it loads.</summary>
@@ -109,6 +125,32 @@ public sealed partial class PolicyReloader : IDisposable
     public PolicyReloadResult Apply(PolicyLoadResult loaded)
     {
         ArgumentNullException.ThrowIfNull(loaded);
+        return Apply(loaded, generation: null);
+    }
+
+    /// <summary>Loads (reading any file) and applies, numbered like a file reload: how an options change reloads.</summary>
+    /// <param name="load">Loads the policy; called under the reload lock, so its read is ordered with every other.</param>
+    /// <returns>What happened.</returns>
+    internal PolicyReloadResult ReloadFrom(Func<PolicyLoadResult> load)
+    {
+        long generation;
+        PolicyLoadResult loaded;
+        lock (_reloadLock)
+        {
+            generation = ++_readGeneration;
+            loaded = load();
+        }
+
+        return Apply(loaded, generation);
+    }
+
+    /// <summary>Called after <see cref="Reload()"/> has read the file and before it parses it (tests use it to overlap reloads).</summary>
+    internal Action? AfterRead { get; set; }
+
+    // generation: the number the reload got when it read its text; null for text handed to Apply, which is the newest
+    // there is when it is applied.
+    private PolicyReloadResult Apply(PolicyLoadResult loaded, long? generation)
+    {
         if (loaded.Policy is not { } next)
         {
             return Reject(loaded.Errors);
@@ -117,6 +159,16 @@ public sealed partial class PolicyReloader : IDisposable
         lock (_reloadLock)
         {
             var current = _authorizer.Policy;
+            var number = generation ?? ++_readGeneration;
+            if (number < _appliedGeneration)
+            {
+                // A reload that read its text later was applied while this one parsed: this text is older.
+                LogSuperseded(_logger, next.Source ?? "(text)", next.Revision, current?.Revision ?? "(none)");
+                PolicyLayerTelemetry.Reloads.Add(1, new KeyValuePair<string, object?>(PolicyLayerTelemetry.ReloadResultTag, "unchanged"));
+                return new PolicyReloadResult(PolicyReloadStatus.Unchanged, current, [], []);
+            }
+
+            _appliedGeneration = number;
             if (current is not null && current.Revision == next.Revision)
             {
                 PolicyLayerTelemetry.Reloads.Add(1, new KeyValuePair<string, object?>(PolicyLayerTelemetry.ReloadResultTag, "unchanged"));
@@ -237,6 +289,9 @@ public sealed partial class PolicyReloader : IDisposable
 
     [LoggerMessage(EventId = 45, Level = LogLevel.Warning, Message = "The policy file {Path} cannot be watched; it is reloaded only when PolicyReloader.Reload is called")]
     private static partial void LogWatchFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 46, Level = LogLevel.Information, Message = "Policy reload from {Source} (revision {Revision}) skipped: a reload that read the policy later was applied first, and revision {CurrentRevision} stays in force")]
+    private static partial void LogSuperseded(ILogger logger, string source, string revision, string currentRevision);
 
     [LoggerMessage(EventId = 44, Level = LogLevel.Information, Message = "Counter '{Counter}' is no longer defined; its budgets are dropped")]
     private static partial void LogCounterRemoved(ILogger logger, string counter);

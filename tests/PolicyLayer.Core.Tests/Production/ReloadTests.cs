@@ -142,6 +142,53 @@ public sealed class ReloadTests : IDisposable
     }
 
     [Fact]
+    public void Reload_OlderReadAppliesLast_NewerPolicyStaysInForce()
+    {
+        var path = Path.Combine(_folder, "overlap.json");
+        var authorizer = new PolicyAuthorizer(Policy.Parse(ProductionFixture.Policy("{}")), new InMemoryCounterStore());
+        var logger = new TestLogger<PolicyReloader>();
+        using var reloader = new PolicyReloader(authorizer, new PolicyReloaderOptions { PolicyFile = path, Watch = false }, logger);
+        PolicyReloadResult? newer = null;
+        reloader.AfterRead = () =>
+        {
+            // The first reload has read the allowing text; before it applies it, the file changes and a second
+            // reload (the watcher's next callback, say) runs to the end.
+            reloader.AfterRead = null;
+            File.WriteAllText(path, Denying);
+            newer = reloader.Reload();
+        };
+        File.WriteAllText(path, Allowing);
+
+        var older = reloader.Reload();
+
+        Assert.Equal(PolicyReloadStatus.Applied, newer!.Status);
+        Assert.Equal(PolicyReloadStatus.Unchanged, older.Status);
+        Assert.Equal(Policy.Parse(Denying).Revision, authorizer.Policy!.Revision);
+        Assert.Equal(authorizer.Policy.Revision, older.Policy!.Revision);
+        Assert.False(ProductionFixture.Sync(authorizer, new ToolCall("t")).IsAllowed);
+        Assert.Contains(logger.Messages, m => m.Contains("skipped", StringComparison.Ordinal) && m.Contains(Policy.Parse(Allowing).Revision, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Reload_TextAppliedWhileAnOlderReadParses_AppliedTextStays()
+    {
+        var path = Path.Combine(_folder, "applied.json");
+        var authorizer = new PolicyAuthorizer(Policy.Parse(ProductionFixture.Policy("{}")), new InMemoryCounterStore());
+        using var reloader = new PolicyReloader(authorizer, new PolicyReloaderOptions { PolicyFile = path, Watch = false });
+        reloader.AfterRead = () =>
+        {
+            reloader.AfterRead = null;
+            reloader.Apply(Denying);
+        };
+        File.WriteAllText(path, Allowing);
+
+        var older = reloader.Reload();
+
+        Assert.Equal(PolicyReloadStatus.Unchanged, older.Status);
+        Assert.Equal(Policy.Parse(Denying).Revision, authorizer.Policy!.Revision);
+    }
+
+    [Fact]
     public async Task Watcher_FileChanges_PolicyReloaded()
     {
         var path = Path.Combine(_folder, "watched.json");
