@@ -54,9 +54,14 @@ public sealed partial class PolicyAuthorizer
     private ValueTask<AuthorizationDecision> AuthorizeObservedAsync(Policy? policy, in ToolCall call, CancellationToken cancellationToken)
     {
         var start = _production.Time.GetTimestamp();
-        var activity = PolicyLayerTelemetry.Source.HasListeners()
-            ? PolicyLayerTelemetry.Source.StartActivity(PolicyLayerTelemetry.AuthorizeActivityName, ActivityKind.Internal)
-            : null;
+        Activity? previous = null;
+        Activity? activity = null;
+        if (PolicyLayerTelemetry.Source.HasListeners())
+        {
+            previous = Activity.Current;
+            activity = PolicyLayerTelemetry.Source.StartActivity(PolicyLayerTelemetry.AuthorizeActivityName, ActivityKind.Internal);
+        }
+
         ValueTask<AuthorizationDecision> primary;
         try
         {
@@ -70,9 +75,21 @@ public sealed partial class PolicyAuthorizer
         }
 
         var candidate = _candidate;
-        return candidate is null && primary.IsCompletedSuccessfully
-            ? Finish(policy, call, primary.Result, null, start, activity)
-            : ContinueObserved(policy, call, primary, candidate, start, activity, cancellationToken);
+        if (candidate is null && primary.IsCompletedSuccessfully)
+        {
+            return Finish(policy, call, primary.Result, null, start, activity);
+        }
+
+        var pending = ContinueObserved(policy, call, primary, candidate, start, activity, cancellationToken);
+        if (activity is not null)
+        {
+            // StartActivity made the span current in the caller's context, and the async method that ends it cannot
+            // undo that here (its context changes do not flow back): put the caller's span back, or the caller would
+            // go on under a span that has ended.
+            Activity.Current = previous;
+        }
+
+        return pending;
     }
 
     // Hands the rare paths (a shadow candidate, a store that answers later) to the async method from a frame of its

@@ -122,6 +122,63 @@ public class TelemetryTests
     }
 
     [Fact]
+    public async Task Authorize_ShadowCandidate_CallersCurrentActivityRestored()
+    {
+        var tool = "span_shadow_" + Guid.NewGuid().ToString("N");
+        var policy = Policy.Parse(ProductionFixture.Policy($$"""{ "{{tool}}": {} }"""));
+        var authorizer = new PolicyAuthorizer(policy, new InMemoryCounterStore());
+        authorizer.SetShadowPolicy(Policy.Parse(ProductionFixture.Policy($$"""{ "{{tool}}": { "action": "deny" } }""")));
+
+        var (parent, span, current) = await AuthorizeUnderParentAsync(authorizer, tool);
+
+        Assert.Same(parent, current);
+        Assert.Same(parent, span.Parent);
+        Assert.Equal("deny", span.GetTagItem(PolicyLayerTelemetry.ShadowOutcomeTag));
+    }
+
+    [Fact]
+    public async Task Authorize_StoreAnswersLater_CallersCurrentActivityRestored()
+    {
+        var tool = "span_async_" + Guid.NewGuid().ToString("N");
+        var policy = Policy.Parse(ProductionFixture.Policy($$"""{ "{{tool}}": { "limits": [ { "counter": "c", "window": "minute", "max": 5 } ] } }"""));
+        var store = new LaterStore(new InMemoryCounterStore());
+        var authorizer = new PolicyAuthorizer(policy, store);
+
+        var (parent, span, current) = await AuthorizeUnderParentAsync(authorizer, tool, store.Answer);
+
+        Assert.Same(parent, current);
+        Assert.Same(parent, span.Parent);
+        Assert.Equal("allow", span.GetTagItem(PolicyLayerTelemetry.OutcomeTag));
+    }
+
+    /// <summary>Starts a parent span, authorizes one call under it, and returns the parent, the call's span, and the span current once the call returned.</summary>
+    /// <param name="release">Called once the authorization has returned, before it is awaited: lets a store answer.</param>
+    private static async Task<(Activity Parent, Activity Span, Activity? Current)> AuthorizeUnderParentAsync(PolicyAuthorizer authorizer, string tool, Action? release = null)
+    {
+        using var parentSource = new ActivitySource("PolicyLayer.Tests.Parent");
+        var spans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PolicyLayerTelemetry.ActivitySourceName || source.Name == parentSource.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var parent = parentSource.StartActivity("parent")!;
+        Assert.Same(parent, Activity.Current);
+
+        var pending = authorizer.AuthorizeAsync(new ToolCall(tool));
+        release?.Invoke();
+        var decision = await pending;
+
+        // Read here: this method's own changes to the current span do not flow back to its caller.
+        var current = Activity.Current;
+        Assert.True(decision.IsAllowed, decision.Message);
+        var span = Assert.Single(spans, s => Equals(s.GetTagItem(PolicyLayerTelemetry.ToolTag), tool));
+        return (parent, span, current);
+    }
+
+    [Fact]
     public void Authorize_FailingStore_CountsStoreError()
     {
         var authorizer = new PolicyAuthorizer(
@@ -182,6 +239,23 @@ public class TelemetryTests
         }
 
         return map;
+    }
+
+    /// <summary>A store that answers only when told to, as a remote store answers after the call has returned.</summary>
+    private sealed class LaterStore(ICounterStore inner) : ICounterStore
+    {
+        private readonly TaskCompletionSource _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Answer() => _answer.TrySetResult();
+
+        public async ValueTask<ReservationResult> TryReserveAsync(ReadOnlyMemory<CounterRequest> requests, CancellationToken cancellationToken = default)
+        {
+            await _answer.Task;
+            return await inner.TryReserveAsync(requests, cancellationToken);
+        }
+
+        public ValueTask RefundAsync(ReadOnlyMemory<CounterRequest> requests, long reservationTimestamp, CancellationToken cancellationToken = default) =>
+            inner.RefundAsync(requests, reservationTimestamp, cancellationToken);
     }
 
     private sealed class UnavailableStore : ICounterStore
