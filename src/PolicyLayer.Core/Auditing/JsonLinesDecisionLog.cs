@@ -15,15 +15,23 @@ namespace PolicyLayer.Auditing;
 /// <para>Authorizations only enqueue; one background task serializes and writes. When the queue is full,
 /// <see cref="DecisionLogFullMode.Wait"/> makes the authorization wait for room (no record is ever lost),
 /// while the drop modes drop a record and count it: in the <c>policylayer.decision_records.dropped</c> metric at
-/// once, and in a warning log line (with the number dropped since the last one) at the next flush or dispose.</para>
+/// once (reason <c>queue_full</c>), and in a warning log line (with the number dropped since the last one) at the
+/// next flush or dispose.</para>
 /// <para><see cref="FlushAsync"/> returns when every record enqueued before it was written to the file (or
 /// dropped) and the file flushed. <see cref="DisposeAsync"/> drains the queue, then closes the file; records
-/// written after that are dropped and counted.</para>
-/// <para>An I/O error is logged, the record counted as dropped, and the writer carries on.</para>
+/// written after that are dropped and counted (reason <c>closed</c>): the first is logged at once, later ones at the
+/// next flush or dispose.</para>
+/// <para>A batch that cannot be written (an I/O error, or any other exception from the stream) is logged once with
+/// its number of records, which are counted as dropped (reason <c>write_failed</c>), and the writer carries on; so
+/// does it past a record that cannot be serialized, which is dropped alone. The writer never stops early, so a
+/// caller waiting for room is never left waiting.</para>
 /// </remarks>
 public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposable, IDisposable
 {
     private const int FlushBytes = 64 * 1024;
+    private static readonly KeyValuePair<string, object?> QueueFullReason = new(PolicyLayerTelemetry.DropReasonTag, "queue_full");
+    private static readonly KeyValuePair<string, object?> WriteFailedReason = new(PolicyLayerTelemetry.DropReasonTag, "write_failed");
+    private static readonly KeyValuePair<string, object?> ClosedReason = new(PolicyLayerTelemetry.DropReasonTag, "closed");
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true };
 
     private readonly Channel<DecisionRecord> _channel;
@@ -37,7 +45,10 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
     private long _produced;
     private long _settled;
     private long _dropped;
-    private long _droppedReported;
+    private long _droppedFull;
+    private long _droppedFullReported;
+    private long _droppedClosed;
+    private long _droppedClosedReported;
     private long _written;
     private int _waiterCount;
 
@@ -70,11 +81,11 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
                 _ => BoundedChannelFullMode.Wait,
             },
         };
-        _channel = Channel.CreateBounded<DecisionRecord>(channelOptions, _ => Dropped(1));
+        _channel = Channel.CreateBounded<DecisionRecord>(channelOptions, _ => DroppedFull());
         _writer = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    /// <summary>How many records were dropped so far (queue full, I/O error, or written after dispose).</summary>
+    /// <summary>How many records were dropped so far (queue full, not writable, or written after dispose).</summary>
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
     /// <summary>How many records were written to the file so far.</summary>
@@ -102,7 +113,7 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
         }
         catch (ChannelClosedException)
         {
-            Dropped(1);
+            DroppedClosed();
         }
     }
 
@@ -168,22 +179,36 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
         {
             while (reader.TryRead(out var record))
             {
-                DecisionRecordJson.Write(json, record);
-                json.Flush();
+                var before = buffer.WrittenCount;
+                try
+                {
+                    DecisionRecordJson.Write(json, record);
+                    json.Flush();
+                }
+                catch (Exception ex)
+                {
+                    // Only this record is lost: the lines before it are written, and what it left half done is not.
+                    json.Reset();
+                    pending = WriteOut(buffer, before, pending, flushFile: false);
+                    LogRecordFailed(_logger, _name, ex);
+                    Dropped(1, WriteFailedReason);
+                    continue;
+                }
+
                 json.Reset();
                 buffer.Write("\n"u8);
                 pending++;
                 if (buffer.WrittenCount >= FlushBytes)
                 {
-                    pending = WriteOut(buffer, pending, flushFile: false);
+                    pending = WriteOut(buffer, buffer.WrittenCount, pending, flushFile: false);
                 }
             }
 
             // The queue is empty for now: write out, flush the file, and release flushes that were waiting.
-            pending = WriteOut(buffer, pending, flushFile: true);
+            pending = WriteOut(buffer, buffer.WrittenCount, pending, flushFile: true);
         }
 
-        WriteOut(buffer, pending, flushFile: true);
+        WriteOut(buffer, buffer.WrittenCount, pending, flushFile: true);
         lock (_waitersLock)
         {
             foreach (var waiter in _waiters)
@@ -196,13 +221,14 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
         }
     }
 
-    private long WriteOut(ArrayBufferWriter<byte> buffer, long pending, bool flushFile)
+    /// <summary>Writes the first <paramref name="length"/> bytes of the buffer (its <paramref name="pending"/> lines), then clears it.</summary>
+    private long WriteOut(ArrayBufferWriter<byte> buffer, int length, long pending, bool flushFile)
     {
         try
         {
-            if (buffer.WrittenCount > 0)
+            if (length > 0)
             {
-                _stream.Write(buffer.WrittenSpan);
+                _stream.Write(buffer.WrittenSpan[..length]);
             }
 
             if (flushFile)
@@ -212,11 +238,13 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
 
             Interlocked.Add(ref _written, pending);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        catch (Exception ex)
         {
+            // Any exception, not only I/O: were one to end the loop, nothing would empty the queue again, and
+            // callers in Wait mode would wait for room for ever.
             LogWriteFailed(_logger, _name, pending, ex);
             Interlocked.Add(ref _dropped, pending);
-            PolicyLayerTelemetry.DroppedRecords.Add(pending, _sinkTag);
+            PolicyLayerTelemetry.DroppedRecords.Add(pending, _sinkTag, WriteFailedReason);
         }
 
         buffer.Clear();
@@ -224,10 +252,28 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
         return 0;
     }
 
-    private void Dropped(long count)
+    private void DroppedFull()
+    {
+        Interlocked.Increment(ref _droppedFull);
+        Dropped(1, QueueFullReason);
+    }
+
+    private void DroppedClosed()
+    {
+        Interlocked.Increment(ref _droppedClosed);
+        Dropped(1, ClosedReason);
+        if (Interlocked.Read(ref _droppedClosedReported) == 0)
+        {
+            // The first record lost this way is reported at once: a host that writes after disposing may never flush.
+            // Later ones are reported, counted exactly, at the next flush or dispose.
+            ReportDrops();
+        }
+    }
+
+    private void Dropped(long count, KeyValuePair<string, object?> reason)
     {
         Interlocked.Add(ref _dropped, count);
-        PolicyLayerTelemetry.DroppedRecords.Add(count, _sinkTag);
+        PolicyLayerTelemetry.DroppedRecords.Add(count, _sinkTag, reason);
         Settle(count);
     }
 
@@ -254,13 +300,21 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
         }
     }
 
+    /// <summary>Logs the records dropped, by reason, since the last report (those that could not be written were logged as they failed).</summary>
     private void ReportDrops()
     {
-        var dropped = Interlocked.Read(ref _dropped);
-        var reported = Interlocked.Exchange(ref _droppedReported, dropped);
-        if (dropped > reported)
+        var full = Interlocked.Read(ref _droppedFull);
+        var fullReported = Interlocked.Exchange(ref _droppedFullReported, full);
+        if (full > fullReported)
         {
-            LogDropped(_logger, _name, dropped - reported, dropped);
+            LogDropped(_logger, _name, full - fullReported, full);
+        }
+
+        var closed = Interlocked.Read(ref _droppedClosed);
+        var closedReported = Interlocked.Exchange(ref _droppedClosedReported, closed);
+        if (closed > closedReported)
+        {
+            LogDroppedClosed(_logger, _name, closed - closedReported, closed);
         }
     }
 
@@ -278,6 +332,12 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
         Debug.Assert(File.Exists(path) || !Directory.Exists(path), "the path names a file");
         return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 1);
     }
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "The decision log '{Sink}' dropped {Dropped} records written to it after it was disposed ({Total} in all); write decisions only to a sink that is open")]
+    private static partial void LogDroppedClosed(ILogger logger, string sink, long dropped, long total);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Error, Message = "The decision log '{Sink}' could not serialize a record; it is counted as dropped")]
+    private static partial void LogRecordFailed(ILogger logger, string sink, Exception exception);
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "The decision log '{Sink}' dropped {Dropped} records because its queue was full ({Total} in all); raise its Capacity or use FullMode Wait")]
     private static partial void LogDropped(ILogger logger, string sink, long dropped, long total);

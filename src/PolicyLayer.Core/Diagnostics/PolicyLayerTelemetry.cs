@@ -32,7 +32,7 @@ public static class PolicyLayerTelemetry
     /// <summary>Counter of counter-store failures (<c>{error}</c>): calls refused (or admitted fail-open) because the store could not answer.</summary>
     public const string StoreErrorsName = "policylayer.store.errors";
 
-    /// <summary>Counter of decision records a sink dropped because its queue was full (<c>{record}</c>), tagged with the sink's name.</summary>
+    /// <summary>Counter of decision records a sink dropped (<c>{record}</c>), tagged with the sink's name and why (<see cref="DropReasonTag"/>).</summary>
     public const string DroppedRecordsName = "policylayer.decision_records.dropped";
 
     /// <summary>Counter of policy reloads (<c>{reload}</c>), tagged result (<c>applied</c>, <c>rejected</c>, <c>unchanged</c>).</summary>
@@ -59,6 +59,9 @@ public static class PolicyLayerTelemetry
     /// <summary>Tag: the name of a decision sink.</summary>
     public const string SinkTag = "policylayer.sink.name";
 
+    /// <summary>Tag: why a sink dropped records: <c>queue_full</c>, <c>write_failed</c> (an I/O error, or a record that could not be serialized), or <c>closed</c> (written after the sink was disposed).</summary>
+    public const string DropReasonTag = "policylayer.drop.reason";
+
     /// <summary>Tag: the result of a reload.</summary>
     public const string ReloadResultTag = "policylayer.reload.result";
 
@@ -72,7 +75,7 @@ public static class PolicyLayerTelemetry
 
     internal static readonly Counter<long> StoreErrors = Meter.CreateCounter<long>(StoreErrorsName, "{error}", "Counter store failures.");
 
-    internal static readonly Counter<long> DroppedRecords = Meter.CreateCounter<long>(DroppedRecordsName, "{record}", "Decision records dropped because a sink's queue was full.");
+    internal static readonly Counter<long> DroppedRecords = Meter.CreateCounter<long>(DroppedRecordsName, "{record}", "Decision records a sink dropped.");
 
     internal static readonly Counter<long> Reloads = Meter.CreateCounter<long>(ReloadsName, "{reload}", "Policy reloads.");
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using PolicyLayer.Auditing;
@@ -146,6 +147,111 @@ public sealed class JsonLinesDecisionLogTests : IDisposable
     }
 
     [Fact]
+    public async Task DropMode_WriteFailsAndQueueFull_LogAndMetricCountEachReasonExactly()
+    {
+        const int Produced = 2000;
+        var name = "reasons-test-" + Guid.NewGuid().ToString("N");
+        var byReason = new ConcurrentDictionary<string, long>();
+        using var listener = ListenToDrops(name, byReason);
+        var stream = new GatedStream(failFirstWrite: new IOException("disk full"));
+        var logger = new TestLogger<JsonLinesDecisionLog>();
+        var log = new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = "unused", Capacity = 4, FullMode = DecisionLogFullMode.DropNewest, Name = name }, stream, logger);
+
+        for (var i = 0; i < Produced; i++)
+        {
+            await log.WriteAsync(Record("t"));
+        }
+
+        stream.Open();
+        await log.DisposeAsync();
+
+        var queueFull = byReason.GetValueOrDefault("queue_full");
+        var writeFailed = byReason.GetValueOrDefault("write_failed");
+        Assert.True(queueFull > 0, "a queue of 4 behind a blocked writer must drop");
+        Assert.True(writeFailed > 0, "the first write failed");
+        Assert.Equal(log.DroppedCount, queueFull + writeFailed);
+        Assert.Equal(Produced, stream.Lines() + log.DroppedCount);
+        Assert.Single(logger.Messages, m => m.Contains("because its queue was full", StringComparison.Ordinal));
+        Assert.Contains(logger.Messages, m => m.Contains($"dropped {queueFull} records because its queue was full ({queueFull} in all)", StringComparison.Ordinal));
+        Assert.Contains(logger.Messages, m => m.Contains($"could not write {writeFailed} records", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WriteAsync_AfterDispose_LoggedOnceThenCountedAtTheNextFlush()
+    {
+        var name = "closed-test-" + Guid.NewGuid().ToString("N");
+        var byReason = new ConcurrentDictionary<string, long>();
+        using var listener = ListenToDrops(name, byReason);
+        var logger = new TestLogger<JsonLinesDecisionLog>();
+        var log = new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = "unused", Name = name }, new GatedStream(open: true), logger);
+        await log.DisposeAsync();
+
+        await log.WriteAsync(Record("t"));
+        var afterFirst = logger.Messages.ToArray();
+        await log.WriteAsync(Record("t"));
+        await log.WriteAsync(Record("t"));
+        var beforeFlush = logger.Messages.Count();
+        await log.FlushAsync();
+
+        Assert.Equal(3, log.DroppedCount);
+        Assert.Equal(3, byReason.GetValueOrDefault("closed"));
+        Assert.Contains(afterFirst, m => m.Contains("dropped 1 records written to it after it was disposed (1 in all)", StringComparison.Ordinal));
+        Assert.Equal(afterFirst.Length, beforeFlush);
+        Assert.Contains(logger.Messages, m => m.Contains("dropped 2 records written to it after it was disposed (3 in all)", StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Messages, m => m.Contains("queue was full", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WaitMode_StreamThrowsSomethingOtherThanIO_WriterCarriesOnAndNobodyWaitsForEver()
+    {
+        const int Produced = 200;
+        var stream = new GatedStream(open: true, failFirstWrite: new NotSupportedException("the stream was replaced"));
+        var logger = new TestLogger<JsonLinesDecisionLog>();
+        var log = new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = "unused", Capacity = 1, FullMode = DecisionLogFullMode.Wait }, stream, logger);
+
+        // A writer that stopped would leave these waiting for room for ever: bounded so that the test fails instead.
+        await Task.Run(async () =>
+        {
+            for (var i = 0; i < Produced; i++)
+            {
+                await log.WriteAsync(Record("t"));
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        await log.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        await log.DisposeAsync();
+
+        Assert.True(log.DroppedCount >= 1);
+        Assert.True(log.WrittenCount >= 1, "records after the failed write are written");
+        Assert.Equal(Produced, log.WrittenCount + log.DroppedCount);
+        Assert.Equal(log.WrittenCount, stream.Lines());
+        Assert.Contains(logger.Messages, m => m.Contains($"could not write {log.DroppedCount} records", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WriteAsync_RecordThatCannotBeSerialized_DroppedAloneAndTheOthersWritten()
+    {
+        var stream = new GatedStream(open: true);
+        var logger = new TestLogger<JsonLinesDecisionLog>();
+        var log = new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = "unused", Capacity = 1, FullMode = DecisionLogFullMode.Wait }, stream, logger);
+
+        await Task.Run(async () =>
+        {
+            await log.WriteAsync(Record("before"));
+            await log.WriteAsync(new DecisionRecord { Timestamp = default, Tool = "broken", Outcome = DecisionOutcome.Allow, Rule = "r", Message = "m", PolicyRevision = "v", ArgumentKeys = null! });
+            for (var i = 0; i < 20; i++)
+            {
+                await log.WriteAsync(Record("after"));
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        await log.DisposeAsync();
+
+        Assert.Equal(1, log.DroppedCount);
+        Assert.Equal(21, log.WrittenCount);
+        Assert.Equal(21, stream.Lines());
+        Assert.Contains(logger.Messages, m => m.Contains("could not serialize a record", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ListsEveryProblem()
     {
         var error = Assert.Throws<ArgumentException>(() => new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = "", Capacity = 0 }));
@@ -154,11 +260,56 @@ public sealed class JsonLinesDecisionLogTests : IDisposable
         Assert.Contains("Capacity must be positive", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>A stream whose writes block until <see cref="Open"/> is called: a writer that cannot keep up.</summary>
-    private sealed class GatedStream : Stream
+    private static DecisionRecord Record(string tool) =>
+        new() { Timestamp = default, Tool = tool, Outcome = DecisionOutcome.Allow, Rule = "r", Message = "m", PolicyRevision = "v" };
+
+    /// <summary>Adds up the sink's dropped-records metric by reason.</summary>
+    private static MeterListener ListenToDrops(string sink, ConcurrentDictionary<string, long> byReason)
     {
-        private readonly ManualResetEventSlim _gate = new(false);
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == PolicyLayerTelemetry.MeterName && instrument.Name == PolicyLayerTelemetry.DroppedRecordsName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? name = null;
+            var reason = "(none)";
+            foreach (var tag in tags)
+            {
+                if (tag.Key == PolicyLayerTelemetry.SinkTag)
+                {
+                    name = tag.Value as string;
+                }
+                else if (tag.Key == "policylayer.drop.reason")
+                {
+                    reason = tag.Value as string ?? "(none)";
+                }
+            }
+
+            if (name == sink)
+            {
+                byReason.AddOrUpdate(reason, value, (_, total) => total + value);
+            }
+        });
+        listener.Start();
+        return listener;
+    }
+
+    /// <summary>
+    /// A stream whose writes block until <see cref="Open"/> is called (a writer that cannot keep up), and whose first
+    /// write may throw instead.
+    /// </summary>
+    private sealed class GatedStream(bool open = false, Exception? failFirstWrite = null) : Stream
+    {
+        private readonly ManualResetEventSlim _gate = new(open);
         private readonly MemoryStream _inner = new();
+        private Exception? _failure = failFirstWrite;
 
         public override bool CanRead => false;
 
@@ -182,6 +333,11 @@ public sealed class JsonLinesDecisionLogTests : IDisposable
 
         public override void Write(byte[] buffer, int offset, int count)
         {
+            if (Interlocked.Exchange(ref _failure, null) is { } failure)
+            {
+                throw failure;
+            }
+
             _gate.Wait();
             lock (_inner)
             {
