@@ -37,7 +37,8 @@ public sealed class PolicyReloadResult
 
     /// <summary>
     /// The names of counters whose definition (window, max, scope or key) changed or that were removed: their budgets
-    /// start afresh. Counters whose definition is unchanged keep their budgets across the reload.
+    /// are those of the new definition (empty unless it was in force within its window). Counters whose definition is
+    /// unchanged keep their budgets across the reload.
     /// </summary>
     public IReadOnlyList<string> RestartedCounters { get; }
 }

@@ -31,7 +31,9 @@ public sealed class PolicyReloaderOptions
 /// revision. A text with errors is never half-applied: the last good policy keeps running, and every error is
 /// logged with its line, column and JSON Pointer.</para>
 /// <para>Budgets survive a reload when their counter's definition (window, max, scope, key) is unchanged, because
-/// counter stores key budgets by the definition's value; a changed definition starts afresh, and the log says so.</para>
+/// counter stores key budgets by the definition's value; a changed definition counts in the budgets of the new
+/// definition, empty unless that definition was in force within its window (so a change reverted at once cannot reset
+/// a limit), and the log says so.</para>
 /// <para>Watching uses a <see cref="FileSystemWatcher"/> on the file's folder, debounced with a timer of the
 /// injected <see cref="TimeProvider"/>; the watcher calls the same <see cref="Reload"/> that hosts and tests can
 /// call directly.</para>
@@ -284,7 +286,7 @@ public sealed partial class PolicyReloader : IDisposable
     [LoggerMessage(EventId = 42, Level = LogLevel.Error, Message = "Policy reload rejected with {Count} errors; the last good policy (revision {Revision}) stays in force")]
     private static partial void LogRejected(ILogger logger, int count, string revision);
 
-    [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "Counter '{Counter}' changed from {Old} to {New}; its budgets start afresh")]
+    [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "Counter '{Counter}' changed from {Old} to {New}; it counts in the new definition's budgets, empty unless that definition was in force within its window")]
     private static partial void LogCounterChanged(ILogger logger, string counter, string old, string @new);
 
     [LoggerMessage(EventId = 45, Level = LogLevel.Warning, Message = "The policy file {Path} cannot be watched; it is reloaded only when PolicyReloader.Reload is called")]
@@ -293,6 +295,6 @@ public sealed partial class PolicyReloader : IDisposable
     [LoggerMessage(EventId = 46, Level = LogLevel.Information, Message = "Policy reload from {Source} (revision {Revision}) skipped: a reload that read the policy later was applied first, and revision {CurrentRevision} stays in force")]
     private static partial void LogSuperseded(ILogger logger, string source, string revision, string currentRevision);
 
-    [LoggerMessage(EventId = 44, Level = LogLevel.Information, Message = "Counter '{Counter}' is no longer defined; its budgets are dropped")]
+    [LoggerMessage(EventId = 44, Level = LogLevel.Information, Message = "Counter '{Counter}' is no longer defined; its budgets are no longer consulted")]
     private static partial void LogCounterRemoved(ILogger logger, string counter);
 }

@@ -63,7 +63,25 @@ public sealed class ReloadTests : IDisposable
     }
 
     [Fact]
-    public void Apply_CounterDefinitionChanged_BudgetStartsAfreshAndLogSaysSo()
+    public void Apply_CounterChangedAndChangedBack_WithinTheWindow_FindsTheSpentBudget()
+    {
+        // Flipping a limit's definition back and forth must not reset it.
+        var limited = ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 2 } ] } }""");
+        var fixture = new ProductionFixture(limited);
+        using var reloader = new PolicyReloader(fixture.Authorizer, new PolicyReloaderOptions { Watch = false }, new TestLogger<PolicyReloader>());
+        fixture.Call("t");
+        fixture.Call("t");
+
+        reloader.Apply(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 3 } ] } }"""));
+        reloader.Apply(limited);
+
+        Assert.False(fixture.Call("t").IsAllowed);
+        fixture.Time.Advance(TimeSpan.FromMinutes(1.2));
+        Assert.True(fixture.Call("t").IsAllowed);
+    }
+
+    [Fact]
+    public void Apply_CounterDefinitionChanged_CountsInTheNewDefinitionsBudgetAndLogSaysSo()
     {
         var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 2 } ] } }"""));
         var logger = new TestLogger<PolicyReloader>();
@@ -74,7 +92,7 @@ public sealed class ReloadTests : IDisposable
         var result = reloader.Apply(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 3 } ] } }"""));
 
         Assert.Equal(["c"], result.RestartedCounters);
-        Assert.Contains(logger.Messages, m => m.Contains("Counter 'c' changed", StringComparison.Ordinal) && m.Contains("start afresh", StringComparison.Ordinal));
+        Assert.Contains(logger.Messages, m => m.Contains("Counter 'c' changed", StringComparison.Ordinal) && m.Contains("counts in the new definition's budgets", StringComparison.Ordinal));
         Assert.True(fixture.Call("t").IsAllowed);
         Assert.True(fixture.Call("t").IsAllowed);
         Assert.True(fixture.Call("t").IsAllowed);
