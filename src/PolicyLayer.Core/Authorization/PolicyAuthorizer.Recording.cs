@@ -129,12 +129,10 @@ public sealed partial class PolicyAuthorizer
     private ValueTask<AuthorizationDecision> Finish(Policy? policy, in ToolCall call, in AuthorizationDecision evaluated, in AuthorizationDecision? candidate, long start, Activity? activity)
     {
         var enforced = policy is null || policy.Mode == PolicyMode.Enforce;
-        if (!enforced)
-        {
-            // Shadow budgets keep what the shadow policy admitted; a failed tool call is not given back there.
-            KeepShadowReservation(evaluated);
-        }
 
+        // A candidate's budgets keep what it admitted: the host reports the call's outcome on the active policy's
+        // decision, and only that one, so a failed call is not given back there. (A policy in shadow mode hands its
+        // reservation to the host with the allow: see ShadowAllowed.)
         if (candidate.HasValue)
         {
             KeepShadowReservation(candidate.GetValueOrDefault());
@@ -159,9 +157,13 @@ public sealed partial class PolicyAuthorizer
         return new(enforced ? evaluated : ShadowAllowed(evaluated));
     }
 
-    /// <summary>What the host sees in shadow mode: an allow that keeps the revision of the decision that was evaluated.</summary>
+    /// <summary>
+    /// What the host sees in shadow mode: an allow that keeps the revision of the decision that was evaluated, and its
+    /// reservation in the shadow budgets, so that a failed call reported on it is given back there as it would be when
+    /// enforcing (the records then show what enforcing would have decided).
+    /// </summary>
     private static AuthorizationDecision ShadowAllowed(in AuthorizationDecision evaluated) =>
-        new(DecisionOutcome.Allow, RuleIds.Shadow, DecisionText.ShadowAllowed, evaluated.PolicyRevision);
+        evaluated.AsAllowed(RuleIds.Shadow, DecisionText.ShadowAllowed);
 
     // Apart from Finish, so that a decision that is only recorded does not set up the frame metrics and spans need.
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -82,6 +82,10 @@ public readonly struct AuthorizationDecision
     internal AuthorizationDecision WithApprovalId(string approvalId) =>
         new(Outcome, Rule, Message, PolicyRevision, RetryAfter, ValidationErrors, _reservation, approvalId);
 
+    /// <summary>An allow under another rule and message that keeps this decision's revision and reservation (shadow mode).</summary>
+    internal AuthorizationDecision AsAllowed(string rule, string message) =>
+        new(DecisionOutcome.Allow, rule, message, PolicyRevision, reservation: _reservation);
+
     /// <inheritdoc />
     public override string ToString() => $"{Outcome} {Rule}: {Message}";
 }

@@ -42,6 +42,20 @@ public class ShadowModeTests
     }
 
     [Fact]
+    public async Task ShadowMode_FailedCallReported_GivesTheShadowBudgetBack_AsEnforcingWould()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 1 } ] } }""", ShadowExtra));
+
+        var failed = fixture.Call("t");
+        await failed.ReportOutcomeAsync(ToolCallOutcome.Failed);
+        var next = fixture.Call("t");
+        await next.ReportOutcomeAsync(ToolCallOutcome.Succeeded);
+        fixture.Call("t");
+
+        Assert.Equal([DecisionOutcome.Allow, DecisionOutcome.Allow, DecisionOutcome.Deny], fixture.Sink.Records.Select(r => r.Outcome));
+    }
+
+    [Fact]
     public void ShadowMode_Limits_CountInShadowBudgetsNotInTheEnforcingStore()
     {
         var tools = """{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 2 } ] } }""";
@@ -50,7 +64,8 @@ public class ShadowModeTests
         var outcomes = Enumerable.Range(0, 3).Select(_ => fixture.Call("t")).ToArray();
 
         Assert.All(outcomes, d => Assert.True(d.IsAllowed));
-        Assert.False(outcomes[0].HasReservation);
+        Assert.True(outcomes[0].HasReservation, "the shadow reservation, for the host to report on");
+        Assert.False(outcomes[2].HasReservation);
         Assert.Equal([DecisionOutcome.Allow, DecisionOutcome.Allow, DecisionOutcome.Deny], fixture.Sink.Records.Select(r => r.Outcome));
 
         // Switching the same policy to enforce finds its real budget untouched.
