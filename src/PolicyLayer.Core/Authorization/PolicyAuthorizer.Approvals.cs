@@ -127,7 +127,7 @@ public sealed partial class PolicyAuthorizer
         var now = _production.Time.GetUtcNow();
         return new ApprovalRequest(
             Id: "apr_" + Guid.NewGuid().ToString("N"),
-            Key: ApprovalKey(call.ToolName, grant, arguments),
+            Key: ApprovalKey(call.ToolName, call.GrantId, arguments),
             Tool: call.ToolName,
             Grant: grant,
             Arguments: arguments,
@@ -136,10 +136,13 @@ public sealed partial class PolicyAuthorizer
             ExpiresAt: now + _production.ApprovalTimeout);
     }
 
-    /// <summary>SHA-256 over the length-prefixed tool, grant and canonical arguments, so no two calls share a key.</summary>
-    internal static string ApprovalKey(string tool, string grant, string canonicalArguments)
+    /// <summary>
+    /// SHA-256 over the length-prefixed tool, grant and canonical arguments, so no two calls share a key. A call without
+    /// a grant has length -1 there: it never shares an approval with a grant that happens to be named "anonymous".
+    /// </summary>
+    internal static string ApprovalKey(string tool, string? grant, string canonicalArguments)
     {
-        var text = string.Create(CultureInfo.InvariantCulture, $"{tool.Length}:{tool}{grant.Length}:{grant}{canonicalArguments}");
+        var text = string.Create(CultureInfo.InvariantCulture, $"{tool.Length}:{tool}{grant?.Length ?? -1}:{grant}{canonicalArguments}");
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
     }
 

@@ -79,6 +79,18 @@ public class ApprovalTests
     }
 
     [Fact]
+    public async Task Approve_CallWithoutAGrant_NotSharedWithAGrantNamedAnonymous()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+
+        var id = fixture.Call("wire", """{"amount": 10}""", grant: null).ApprovalId!;
+        await fixture.ApprovalService!.ApproveAsync(id, "alice");
+
+        Assert.Equal(DecisionOutcome.RequireApproval, fixture.Call("wire", """{"amount": 10}""", "anonymous").Outcome);
+        Assert.True(fixture.Call("wire", """{"amount": 10}""", grant: null).IsAllowed);
+    }
+
+    [Fact]
     public async Task Approve_ConcurrentRetries_ExactlyOneAllow()
     {
         for (var round = 0; round < 20; round++)
