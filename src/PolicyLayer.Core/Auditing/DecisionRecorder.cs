@@ -81,8 +81,8 @@ internal sealed partial class DecisionRecorder
     /// only where each error is and which keyword failed.
     /// </summary>
     private static string RecordedMessage(in AuthorizationDecision decision) =>
-        decision.ValidationErrors is { Count: > 0 } errors
-            ? Authorization.DecisionText.SchemaInvalidWithoutValues(errors, declared: decision.Rule == RuleIds.InputSchema)
+        decision.HasValidationErrors
+            ? Authorization.DecisionText.SchemaInvalidWithoutValues(decision.ValidationErrors, declared: decision.Rule == RuleIds.InputSchema)
             : decision.Message;
 
     /// <summary>Writes to every sink; a sink that throws is logged and skipped, never failing the authorization.</summary>

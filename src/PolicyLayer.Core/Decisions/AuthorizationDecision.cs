@@ -64,6 +64,9 @@ public readonly struct AuthorizationDecision
     /// <summary>For <see cref="DecisionOutcome.RequireApproval"/>, the id of the pending approval when an approval store is in use.</summary>
     public string? ApprovalId => _details?.ApprovalId;
 
+    /// <summary>Whether <see cref="ValidationErrors"/> has any, without a call through the list's interface (allows have no details at all).</summary>
+    internal bool HasValidationErrors => _details is { ValidationErrors.Count: > 0 };
+
     /// <summary>Whether the decision reserved budget that a failed tool call should give back.</summary>
     public bool HasReservation => _reservation.IsActive;
 
