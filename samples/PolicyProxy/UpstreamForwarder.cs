@@ -61,32 +61,36 @@ internal sealed class UpstreamForwarder(McpClient upstream, DownstreamSessions d
 
     public async ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> context, CancellationToken cancellationToken)
     {
-        var request = context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
+        var request = Required(context.Params);
         using var inFlight = downstream.Enter(context.Server);
         return await UpstreamErrors.ForwardAsync(upstream.ReadResourceAsync(request, cancellationToken)).ConfigureAwait(false);
     }
 
     public ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> context, CancellationToken cancellationToken) =>
-        ForwardEmptyAsync(upstream.SubscribeToResourceAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
+        ForwardEmptyAsync(upstream.SubscribeToResourceAsync(Required(context.Params), cancellationToken));
 
     public ValueTask<EmptyResult> UnsubscribeAsync(RequestContext<UnsubscribeRequestParams> context, CancellationToken cancellationToken) =>
-        ForwardEmptyAsync(upstream.UnsubscribeFromResourceAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
+        ForwardEmptyAsync(upstream.UnsubscribeFromResourceAsync(Required(context.Params), cancellationToken));
 
     public ValueTask<EmptyResult> SetLoggingLevelAsync(RequestContext<SetLevelRequestParams> context, CancellationToken cancellationToken) =>
-        ForwardEmptyAsync(upstream.SetLoggingLevelAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
+        ForwardEmptyAsync(upstream.SetLoggingLevelAsync(Required(context.Params), cancellationToken));
 
     public ValueTask<ListPromptsResult> ListPromptsAsync(RequestContext<ListPromptsRequestParams> context, CancellationToken cancellationToken) =>
         UpstreamErrors.ForwardAsync(upstream.ListPromptsAsync(context.Params ?? new(), cancellationToken));
 
     public async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> context, CancellationToken cancellationToken)
     {
-        var request = context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
+        var request = Required(context.Params);
         using var inFlight = downstream.Enter(context.Server);
         return await UpstreamErrors.ForwardAsync(upstream.GetPromptAsync(request, cancellationToken)).ConfigureAwait(false);
     }
 
     public ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> context, CancellationToken cancellationToken) =>
-        UpstreamErrors.ForwardAsync(upstream.CompleteAsync(context.Params ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams), cancellationToken));
+        UpstreamErrors.ForwardAsync(upstream.CompleteAsync(Required(context.Params), cancellationToken));
+
+    /// <summary>The request's parameters; a request without them is refused as the SDK refuses invalid parameters.</summary>
+    private static T Required<T>(T? parameters)
+        where T : class => parameters ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
 
     private static async ValueTask<EmptyResult> ForwardEmptyAsync(Task request)
     {

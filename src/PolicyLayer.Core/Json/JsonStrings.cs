@@ -39,19 +39,8 @@ internal static class JsonStrings
 
     /// <summary>The text of a string element as a <see cref="string"/>, decoded losslessly (see the remarks on the class).</summary>
     /// <exception cref="ArgumentException">The element is not a string.</exception>
-    public static string GetString(JsonElement stringElement)
-    {
-        Span<char> scratch = stackalloc char[128];
-        var chars = GetChars(stringElement, scratch, out var rented);
-        try
-        {
-            return chars.ToString();
-        }
-        finally
-        {
-            Return(rented);
-        }
-    }
+    public static string GetString(JsonElement stringElement) =>
+        ToStringAndReturn(GetChars(stringElement, stackalloc char[128], out var rented), rented);
 
     /// <summary>A property's name, decoded losslessly (see the remarks on the class); same buffer contract as <see cref="GetChars"/>.</summary>
     public static ReadOnlySpan<char> GetNameChars(JsonProperty property, Span<char> scratch, out char[]? rented)
@@ -74,10 +63,12 @@ internal static class JsonStrings
     }
 
     /// <summary>A property's name as a <see cref="string"/>, decoded losslessly (see the remarks on the class).</summary>
-    public static string GetName(JsonProperty property)
+    public static string GetName(JsonProperty property) =>
+        ToStringAndReturn(GetNameChars(property, stackalloc char[128], out var rented), rented);
+
+    /// <summary>The characters as a <see cref="string"/>, then the buffer they were decoded into (if rented) returned.</summary>
+    private static string ToStringAndReturn(ReadOnlySpan<char> chars, char[]? rented)
     {
-        Span<char> scratch = stackalloc char[128];
-        var chars = GetNameChars(property, scratch, out var rented);
         try
         {
             return chars.ToString();
