@@ -99,6 +99,7 @@ public sealed partial class PolicyAuthorizer
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogApprovalStoreFailed(_logger, ex);
+            Diagnostics.PolicyLayerTelemetry.CountStoreError("approvals");
             return Deny(tool.Pointer, ApprovalText.StoreUnavailable(ex.Message), policy.Revision);
         }
     }

@@ -74,7 +74,7 @@ public sealed partial class PolicyAuthorizer
     private AuthorizationDecision StoreFailed(Reservation reservation, Exception exception, string revision)
     {
         LogStoreFailed(_logger, exception);
-        Diagnostics.PolicyLayerTelemetry.StoreErrors.Add(1);
+        Diagnostics.PolicyLayerTelemetry.CountStoreError("counters");
         var rule = reservation.LimitAt(0).Pointer;
         reservation.Return();
         return Deny(rule, DecisionText.StoreUnavailable(exception.Message), revision);
@@ -88,7 +88,7 @@ public sealed partial class PolicyAuthorizer
                 if (result.FailedOpen)
                 {
                     LogStoreFailedOpen(_logger, toolName, result.Error);
-                    Diagnostics.PolicyLayerTelemetry.StoreErrors.Add(1);
+                    Diagnostics.PolicyLayerTelemetry.CountStoreError("counters");
                     reservation.Return();
                     return new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, revision);
                 }
@@ -102,7 +102,7 @@ public sealed partial class PolicyAuthorizer
                 reservation.Return();
                 return new AuthorizationDecision(DecisionOutcome.Deny, limit.Pointer, DecisionText.LimitReached(limit, result.RetryAfter, cost), revision, result.RetryAfter);
             default:
-                Diagnostics.PolicyLayerTelemetry.StoreErrors.Add(1);
+                Diagnostics.PolicyLayerTelemetry.CountStoreError("counters");
                 var rule = reservation.LimitAt(0).Pointer;
                 reservation.Return();
                 return Deny(rule, DecisionText.StoreUnavailable(result.Error), revision);

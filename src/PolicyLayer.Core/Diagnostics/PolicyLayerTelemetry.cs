@@ -29,8 +29,14 @@ public static class PolicyLayerTelemetry
     /// <summary>Histogram of the time an authorization takes, in seconds, tagged outcome and mode.</summary>
     public const string DurationName = "policylayer.authorization.duration";
 
-    /// <summary>Counter of counter-store failures (<c>{error}</c>): calls refused (or admitted fail-open) because the store could not answer.</summary>
+    /// <summary>
+    /// Counter of store failures (<c>{error}</c>): calls refused (or admitted fail-open) because the counter store or the
+    /// approval store could not answer, tagged with which (<see cref="StoreTag"/>).
+    /// </summary>
     public const string StoreErrorsName = "policylayer.store.errors";
+
+    /// <summary>Tag of <see cref="StoreErrorsName"/>: <c>counters</c> or <c>approvals</c>.</summary>
+    public const string StoreTag = "policylayer.store";
 
     /// <summary>Counter of decision records a sink dropped (<c>{record}</c>), tagged with the sink's name and why (<see cref="DropReasonTag"/>).</summary>
     public const string DroppedRecordsName = "policylayer.decision_records.dropped";
@@ -73,7 +79,10 @@ public static class PolicyLayerTelemetry
 
     internal static readonly Histogram<double> Duration = Meter.CreateHistogram<double>(DurationName, "s", "How long an authorization takes.");
 
-    internal static readonly Counter<long> StoreErrors = Meter.CreateCounter<long>(StoreErrorsName, "{error}", "Counter store failures.");
+    internal static readonly Counter<long> StoreErrors = Meter.CreateCounter<long>(StoreErrorsName, "{error}", "Counter and approval store failures.");
+
+    /// <summary>Counts one failure of the counter store (<c>counters</c>) or the approval store (<c>approvals</c>).</summary>
+    internal static void CountStoreError(string store) => StoreErrors.Add(1, new KeyValuePair<string, object?>(StoreTag, store));
 
     internal static readonly Counter<long> DroppedRecords = Meter.CreateCounter<long>(DroppedRecordsName, "{record}", "Decision records a sink dropped.");
 

@@ -270,7 +270,7 @@ public class ApprovalTests
     }
 
     /// <summary>An approval store whose first <see cref="IApprovalStore.TryUseAsync"/> throws, then heals.</summary>
-    private sealed class FailingUseStore(IApprovalStore inner, Exception failure) : IApprovalStore
+    internal sealed class FailingUseStore(IApprovalStore inner, Exception failure) : IApprovalStore
     {
         private int _failures = 1;
 

@@ -185,12 +185,42 @@ public class TelemetryTests
             Policy.Parse("""{ "version": "1", "default": "deny", "tools": { "t": { "limits": [ { "counter": "c", "window": "minute", "max": 5 } ] } } }"""),
             new UnavailableStore());
         long errors = 0;
-        using var listener = Listen<long>(PolicyLayerTelemetry.StoreErrorsName, (value, _) => Interlocked.Add(ref errors, value));
+        using var listener = Listen<long>(PolicyLayerTelemetry.StoreErrorsName, (value, tags) =>
+        {
+            if (Equals(tags[PolicyLayerTelemetry.StoreTag], "counters"))
+            {
+                Interlocked.Add(ref errors, value);
+            }
+        });
 
         var decision = ProductionFixture.Sync(authorizer, new ToolCall("t"));
 
         Assert.False(decision.IsAllowed);
         Assert.True(Interlocked.Read(ref errors) >= 1, "the refused reservation is counted (other tests may add to this process-wide counter)");
+    }
+
+    [Fact]
+    public async Task Authorize_ApprovalStoreFails_CountsAnApprovalStoreError()
+    {
+        var policy = ProductionFixture.Policy("""{ "wire": { "action": "require_approval" } }""");
+        var fixture = new ProductionFixture(policy, approvals: true);
+        var store = new ApprovalTests.FailingUseStore(fixture.Approvals!, new InvalidOperationException("connection lost"));
+        var authorizer = new PolicyAuthorizer(Policy.Parse(policy), fixture.Store, new PolicyAuthorizerOptions { TimeProvider = fixture.Time, ApprovalStore = store });
+        var id = ProductionFixture.Sync(authorizer, new ToolCall("wire")).ApprovalId!;
+        await fixture.ApprovalService!.ApproveAsync(id, "alice");
+        long errors = 0;
+        using var listener = Listen<long>(PolicyLayerTelemetry.StoreErrorsName, (value, tags) =>
+        {
+            if (Equals(tags[PolicyLayerTelemetry.StoreTag], "approvals"))
+            {
+                Interlocked.Add(ref errors, value);
+            }
+        });
+
+        var refused = ProductionFixture.Sync(authorizer, new ToolCall("wire"));
+
+        Assert.Contains("approval store is unavailable", refused.Message, StringComparison.Ordinal);
+        Assert.True(Interlocked.Read(ref errors) >= 1, "the approval store's failure is counted (other tests may add to this process-wide counter)");
     }
 
     [Fact]
