@@ -21,6 +21,26 @@ public class JsonPropertiesTests
     }
 
     [Fact]
+    public void NameEquals_NameEscapingALoneSurrogate_ComparedAsThatCodeUnitNotRefused()
+    {
+        using var doc = JsonDocument.Parse("""{"\ud800": 1, "a\u0062": 2, "c": 3}""");
+        var views = new List<JsonPropertyView>();
+        foreach (var property in new JsonProperties(doc.RootElement))
+        {
+            views.Add(property);
+        }
+
+        Assert.True(views[0].NameEquals("\ud800"));
+        Assert.False(views[0].NameEquals("\ufffd"));
+        Assert.False(views[0].NameEquals("\ufffd"u8));
+        Assert.True(views[1].NameEquals("ab"));
+        Assert.True(views[1].NameEquals("ab"u8));
+        Assert.True(views[2].NameEquals("c"));
+        Assert.True(views[2].NameEquals("c"u8));
+        Assert.False(views[2].NameEquals("d"u8));
+    }
+
+    [Fact]
     public void Default_IsEmptyObject()
     {
         var empty = JsonProperties.Empty;

@@ -114,33 +114,7 @@ internal sealed class ArgumentKeyShapes(int maxKeys, int maxKeyLength)
             return i == inOrder.Length;
         }
 
-        private bool NameAt(int index, JsonProperty property)
-        {
-#if NET9_0_OR_GREATER
-            // Raw bytes without an escape are the name itself; a name with an escape is decoded to compare (rare).
-            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
-            if (raw.IndexOf((byte)'\\') < 0)
-            {
-                return raw.SequenceEqual(_utf8[index]);
-            }
-#endif
-            return DecodedNameEquals(index, property);
-        }
-
-        // Not JsonProperty.NameEquals, which throws for a name that escapes a lone surrogate ("\ud800", valid JSON).
-        private bool DecodedNameEquals(int index, JsonProperty property)
-        {
-            Span<char> scratch = stackalloc char[128];
-            var name = Json.JsonStrings.GetNameChars(property, scratch, out var rented);
-            try
-            {
-                return name.SequenceEqual(inOrder[index]);
-            }
-            finally
-            {
-                Json.JsonStrings.Return(rented);
-            }
-        }
+        private bool NameAt(int index, JsonProperty property) => JsonPropertyView.NameEquals(property, inOrder[index], _utf8[index]);
 
         private bool MatchesNames(Dictionary<string, JsonElement>.KeyCollection names)
         {

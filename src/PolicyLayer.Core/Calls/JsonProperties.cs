@@ -233,16 +233,75 @@ public readonly struct JsonPropertyView
     /// <summary>Compares the name without allocating.</summary>
     /// <param name="name">The name to compare with.</param>
     /// <returns><see langword="true"/> when equal (ordinal).</returns>
-    public bool NameEquals(string name) => _name is not null ? string.Equals(_name, name, StringComparison.Ordinal) : _property.NameEquals(name);
+    /// <remarks>A name that escapes a lone surrogate (<c>"\ud800"</c>, valid JSON) is compared as that code unit, not refused.</remarks>
+    public bool NameEquals(string name) =>
+        _name is not null ? string.Equals(_name, name, StringComparison.Ordinal) : DecodedNameEquals(_property, name);
 
     /// <summary>Compares the name with UTF-8 text without allocating.</summary>
     /// <param name="utf8Name">The UTF-8 encoded name.</param>
     /// <returns><see langword="true"/> when equal.</returns>
-    public bool NameEquals(ReadOnlySpan<byte> utf8Name) => _name is not null ? Utf8Equals(_name, utf8Name) : _property.NameEquals(utf8Name);
+    /// <remarks>A name that escapes a lone surrogate is compared as that code unit, not refused.</remarks>
+    public bool NameEquals(ReadOnlySpan<byte> utf8Name)
+    {
+        if (_name is not null)
+        {
+            return Utf8Equals(_name, utf8Name);
+        }
+
+        if (TryGetUtf8Name(out var raw))
+        {
+            return raw.SequenceEqual(utf8Name);
+        }
+
+        var max = System.Text.Encoding.UTF8.GetMaxCharCount(utf8Name.Length);
+        Span<char> chars = max <= 256 ? stackalloc char[256] : new char[max];
+        return DecodedNameEquals(_property, chars[..System.Text.Encoding.UTF8.GetChars(utf8Name, chars)]);
+    }
 
     /// <summary>Compares the name with text given both as a string and as UTF-8, using whichever the source holds.</summary>
     internal bool NameEquals(string name, ReadOnlySpan<byte> utf8Name) =>
-        _name is not null ? string.Equals(_name, name, StringComparison.Ordinal) : _property.NameEquals(utf8Name);
+        _name is not null ? string.Equals(_name, name, StringComparison.Ordinal) : NameEquals(_property, name, utf8Name);
+
+    /// <summary>
+    /// Compares a property's name with text given both as a string and as UTF-8: its raw UTF-8 when it has no escape
+    /// (net9+), else decoded. Never <see cref="JsonProperty.NameEquals(string)"/> alone, which throws for a name that
+    /// escapes a lone surrogate.
+    /// </summary>
+    internal static bool NameEquals(JsonProperty property, string name, ReadOnlySpan<byte> utf8Name)
+    {
+#if NET9_0_OR_GREATER
+        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
+        if (raw.IndexOf((byte)'\\') < 0)
+        {
+            return raw.SequenceEqual(utf8Name);
+        }
+#endif
+        return DecodedNameEquals(property, name);
+    }
+
+    private static bool DecodedNameEquals(JsonProperty property, ReadOnlySpan<char> name)
+    {
+#if !NET9_0_OR_GREATER
+        // net8 cannot read the raw name: let the runtime compare, as it does without allocating, unless it refuses.
+        try
+        {
+            return property.NameEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+#endif
+        Span<char> scratch = stackalloc char[128];
+        var decoded = Json.JsonStrings.GetNameChars(property, scratch, out var rented);
+        try
+        {
+            return decoded.SequenceEqual(name);
+        }
+        finally
+        {
+            Json.JsonStrings.Return(rented);
+        }
+    }
 
     /// <summary>
     /// The name's raw UTF-8 bytes, when the view wraps an element (on net9+) and the name has no escapes; lets a caller
