@@ -240,34 +240,21 @@ public sealed partial class PolicyAuthorizer
     {
         if (key.IsText)
         {
-            var text = key.Text!;
-            return NeedsJsonText(text) ? JsonKeyPrefix + CanonicalArguments.StringText(text) : text;
+            return StringKeyText(key.Text!);
         }
 
         var element = key.ToElement();
         return element.ValueKind switch
         {
-            JsonValueKind.String => StringKeyText(element),
+            // Decoded without GetString, which throws for a lone surrogate.
+            JsonValueKind.String => StringKeyText(JsonStrings.GetString(element)),
             JsonValueKind.Number => JsonKeyPrefix + CanonicalArguments.NormalNumber(JsonRaw.Utf8(element)),
             _ => JsonKeyPrefix + CanonicalArguments.ValueText(element),
         };
     }
 
-    // Decoded without GetString, which throws for a lone surrogate.
-    private static string StringKeyText(JsonElement element)
-    {
-        Span<char> scratch = stackalloc char[128];
-        var chars = JsonStrings.GetChars(element, scratch, out var rented);
-        try
-        {
-            return NeedsJsonText(chars) ? JsonKeyPrefix + CanonicalArguments.StringText(chars) : chars.ToString();
-        }
-        finally
-        {
-            JsonStrings.Return(rented);
-        }
-    }
-
-    private static bool NeedsJsonText(ReadOnlySpan<char> text) =>
-        text.StartsWith(JsonKeyPrefix, StringComparison.Ordinal) || !JsonStrings.IsWellFormed(text);
+    private static string StringKeyText(string text) =>
+        text.StartsWith(JsonKeyPrefix, StringComparison.Ordinal) || !JsonStrings.IsWellFormed(text)
+            ? JsonKeyPrefix + CanonicalArguments.StringText(text)
+            : text;
 }
