@@ -237,18 +237,17 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
             }
 
             Interlocked.Add(ref _written, pending);
+            Settle(pending);
         }
         catch (Exception ex)
         {
             // Any exception, not only I/O: were one to end the loop, nothing would empty the queue again, and
             // callers in Wait mode would wait for room for ever.
             LogWriteFailed(_logger, _name, pending, ex);
-            Interlocked.Add(ref _dropped, pending);
-            PolicyLayerTelemetry.DroppedRecords.Add(pending, _sinkTag, WriteFailedReason);
+            Dropped(pending, WriteFailedReason);
         }
 
         buffer.Clear();
-        Settle(pending);
         return 0;
     }
 

@@ -40,8 +40,8 @@ public sealed class PolicyReloaderOptions
 /// <para>Reloads are serialized: each is numbered when it reads its text (under a lock, so the numbers follow the
 /// order of the reads), and applied under the same lock only if no later-numbered reload was applied first. Two
 /// reloads that overlap (the watcher's timer, a host's call, an options change) therefore never leave the older
-/// text in force; the one that lost reports <see cref="PolicyReloadStatus.Unchanged"/>. Texts are parsed outside
-/// the lock, and authorizations never wait for a reload.</para>
+/// text in force; the one that lost reports <see cref="PolicyReloadStatus.Unchanged"/>. A file's text is parsed
+/// outside the lock (an options change loads under it), and authorizations never wait for a reload.</para>
 /// </remarks>
 public sealed partial class PolicyReloader : IDisposable
 {
