@@ -43,6 +43,12 @@ public sealed class CounterDefinition : IEquatable<CounterDefinition>
     /// <summary>The path whose value partitions the budget further, or <see langword="null"/>.</summary>
     public string? KeyPath { get; }
 
+    /// <summary>
+    /// Whether two costs for one budget add up to at most <see cref="Max"/>, worked out without adding them: both are
+    /// non-negative, so <c>Max - added</c> cannot overflow, while a sum above the maximum may not even be a decimal.
+    /// </summary>
+    internal bool HoldsBoth(decimal earlier, decimal added) => earlier <= Max - added;
+
     /// <inheritdoc />
     public bool Equals(CounterDefinition? other) =>
         other is not null

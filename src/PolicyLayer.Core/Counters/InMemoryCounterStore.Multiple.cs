@@ -90,10 +90,9 @@ public sealed partial class InMemoryCounterStore
 
             if (found >= 0)
             {
-                // A total above the maximum can never be admitted and may not even be a decimal: note it instead
-                // of adding (max - cost cannot overflow; the sum can).
+                // A total above the maximum can never be admitted and may not even be a decimal: note it instead of adding.
                 ref Entry entry = ref entries[found];
-                if (entry.Cost > entry.Key.Counter.Max - requests[i].Cost)
+                if (!entry.Key.Counter.HoldsBoth(entry.Cost, requests[i].Cost))
                 {
                     entry.OverMax = true;
                 }

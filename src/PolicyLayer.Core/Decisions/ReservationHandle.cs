@@ -72,9 +72,8 @@ internal sealed class Reservation
         {
             if (_requests[i].Key.Equals(request.Key))
             {
-                // Max - cost cannot overflow (both non-negative); the sum can, and is then above Max anyway.
                 var earlier = _requests[i].Cost;
-                if (earlier > request.Key.Counter.Max - request.Cost)
+                if (!request.Key.Counter.HoldsBoth(earlier, request.Cost))
                 {
                     return i;
                 }
