@@ -88,8 +88,8 @@ internal sealed class UpstreamForwarder(McpClient upstream, DownstreamSessions d
     public ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> context, CancellationToken cancellationToken) =>
         UpstreamErrors.ForwardAsync(upstream.CompleteAsync(Required(context.Params), cancellationToken));
 
-    /// <summary>The request's parameters; a request without them is refused as the SDK refuses invalid parameters.</summary>
-    private static T Required<T>(T? parameters)
+    /// <summary>A request's parameters; a request without them is refused as the SDK refuses invalid parameters.</summary>
+    internal static T Required<T>(T? parameters)
         where T : class => parameters ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
 
     private static async ValueTask<EmptyResult> ForwardEmptyAsync(Task request)

@@ -25,10 +25,10 @@ internal sealed class UpstreamRequestHandlers(DownstreamSessions downstream)
     };
 
     private ValueTask<CreateMessageResult> SampleAsync(CreateMessageRequestParams? request, IProgress<ProgressNotificationValue> progress, CancellationToken cancellationToken) =>
-        UpstreamErrors.ForwardAsync(Client(c => c.Sampling, "sampling").SampleAsync(Required(request), cancellationToken));
+        UpstreamErrors.ForwardAsync(Client(c => c.Sampling, "sampling").SampleAsync(UpstreamForwarder.Required(request), cancellationToken));
 
     private ValueTask<ElicitResult> ElicitAsync(ElicitRequestParams? request, CancellationToken cancellationToken) =>
-        UpstreamErrors.ForwardAsync(Client(c => c.Elicitation, "elicitation").ElicitAsync(Required(request), cancellationToken));
+        UpstreamErrors.ForwardAsync(Client(c => c.Elicitation, "elicitation").ElicitAsync(UpstreamForwarder.Required(request), cancellationToken));
 
     private ValueTask<ListRootsResult> ListRootsAsync(ListRootsRequestParams? request, CancellationToken cancellationToken) =>
         UpstreamErrors.ForwardAsync(Client(c => c.Roots, "roots").RequestRootsAsync(request ?? new(), cancellationToken));
@@ -37,7 +37,4 @@ internal sealed class UpstreamRequestHandlers(DownstreamSessions downstream)
         downstream.Current is { ClientCapabilities: { } capabilities } server && capability(capabilities) is not null
             ? server
             : throw new McpProtocolException($"The proxy's client does not support {name}.", McpErrorCode.MethodNotFound);
-
-    private static T Required<T>(T? request) where T : class =>
-        request ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
 }
