@@ -28,12 +28,14 @@ var downstream = new DownstreamSessions();
 UpstreamForwarder? forward = null;
 var notifications = new UpstreamNotificationRelay(downstream, ct => forward?.RefreshToolsAsync(ct) ?? Task.CompletedTask);
 await using var upstream = await McpClient.CreateAsync(
-    new StdioClientTransport(new StdioClientTransportOptions
-    {
-        Name = "upstream",
-        Command = parsed.Command,
-        Arguments = [.. parsed.CommandArguments],
-    }),
+    new ProgressFirstTransport(
+        new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "upstream",
+            Command = parsed.Command,
+            Arguments = [.. parsed.CommandArguments],
+        }),
+        notifications.RelayProgressAsync),
     new McpClientOptions { Handlers = new UpstreamRequestHandlers(downstream).Create(notifications.Handlers()) });
 
 forward = new UpstreamForwarder(upstream, downstream);

@@ -11,8 +11,6 @@ internal sealed class UpstreamNotificationRelay(DownstreamSessions downstream, F
     /// <summary>Handlers for the upstream client's options, so that none is missed between connecting and registering.</summary>
     public IEnumerable<KeyValuePair<string, Func<JsonRpcNotification, CancellationToken, ValueTask>>> Handlers() =>
     [
-        // Progress carries the client's own token: forwarded requests keep their _meta, progressToken included.
-        new(NotificationMethods.ProgressNotification, RelayAsync),
         new(NotificationMethods.LoggingMessageNotification, RelaySessionWideAsync),
         new(NotificationMethods.ResourceUpdatedNotification, RelaySessionWideAsync),
         new(NotificationMethods.ResourceListChangedNotification, RelaySessionWideAsync),
@@ -23,6 +21,13 @@ internal sealed class UpstreamNotificationRelay(DownstreamSessions downstream, F
             await RelaySessionWideAsync(notification, ct).ConfigureAwait(false);
         }),
     ];
+
+    /// <summary>
+    /// Relays one progress notification. It carries the client's own token: forwarded requests keep their
+    /// <c>_meta</c>, progress token included. <see cref="ProgressFirstTransport"/> calls this in the upstream's order.
+    /// </summary>
+    public ValueTask RelayProgressAsync(JsonRpcNotification notification, CancellationToken cancellationToken) =>
+        RelayAsync(notification, cancellationToken);
 
     private async ValueTask RelaySessionWideAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
     {
