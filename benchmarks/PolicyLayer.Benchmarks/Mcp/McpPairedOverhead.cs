@@ -11,7 +11,8 @@ namespace PolicyLayer.Benchmarks.Mcp;
 /// out of the difference.
 /// </summary>
 /// <remarks>
-/// Run: <c>dotnet run -c Release --project benchmarks/PolicyLayer.Benchmarks -- --mcp-overhead</c>. Each round
+/// Run: <c>dotnet run -c Release --project benchmarks/PolicyLayer.Benchmarks -- --mcp-overhead</c>. Both servers are
+/// first warmed to steady state (<see cref="SteadyStateWarmup"/>). Each round
 /// makes <see cref="PairsPerRound"/> pairs, alternating which server goes first; the report gives each side's
 /// median per-call time and the mean per-round difference with its 95% confidence interval.
 /// </remarks>
@@ -19,18 +20,17 @@ internal static class McpPairedOverhead
 {
     private const int Rounds = 40;
     private const int PairsPerRound = 250;
-    private const int WarmupPairs = 2000;
 
     public static async Task RunAsync(TextWriter output)
     {
         await using var plain = await McpEndpoint.StartAsync(withPolicy: false);
         await using var guarded = await McpEndpoint.StartAsync(withPolicy: true);
         var request = McpBenchmarkServer.Request;
-        for (var i = 0; i < WarmupPairs; i++)
+        var warmup = await SteadyStateWarmup.RunAsync(async () =>
         {
             McpBenchmarkServer.EnsureSucceeded(await plain.Client.CallToolAsync(request));
             McpBenchmarkServer.EnsureSucceeded(await guarded.Client.CallToolAsync(request));
-        }
+        });
 
         var without = new List<double>(Rounds * PairsPerRound);
         var with = new List<double>(Rounds * PairsPerRound);
@@ -58,6 +58,7 @@ internal static class McpPairedOverhead
         var withoutMedian = Median(without);
         var withMedian = Median(with);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tools/call round trip over in-memory streams, {Rounds} x {PairsPerRound} alternating pairs"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warm-up: {warmup.Elapsed.TotalSeconds:F1} s, {(warmup.Steady ? "until no method was compiled for " + SteadyStateWarmup.QuietPeriod.TotalSeconds + " s" : "stopped at its limit, before the JIT was quiet")}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  without the policy: median {withoutMedian:F1} us, mean {without.Average():F1} us"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  with the policy:    median {withMedian:F1} us, mean {with.Average():F1} us"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  paired difference:  {meanDifference:F2} us +/- {1.96 * standardError:F2} us (95% CI) = {100 * meanDifference / without.Average():F1}% of the mean round trip"));

@@ -36,11 +36,12 @@ public class McpServerPipelineBenchmarks
         _plain = await DirectServer.StartAsync(withPolicy: false);
         _guarded = await DirectServer.StartAsync(withPolicy: true);
 
-        for (var i = 0; i < 200; i++)
+        // To steady state first (see SteadyStateWarmup): BenchmarkDotNet's warm-up alone ends with unoptimized code.
+        await SteadyStateWarmup.RunAsync(async () =>
         {
             McpBenchmarkServer.EnsureSucceeded(await _plain.CallAsync());
             McpBenchmarkServer.EnsureSucceeded(await _guarded.CallAsync());
-        }
+        });
     }
 
     [GlobalCleanup]
