@@ -40,6 +40,10 @@ public sealed class PolicyToolCatalog
     // session, and a collection seen again is not followed twice.
     private readonly ConditionalWeakTable<McpServerPrimitiveCollection<McpServerTool>, HashSet<string>> _attached = new();
 
+    // The collection followed last: every call passes its session's collection, nearly always the server's one, and a
+    // reference comparison is cheaper than the weak table's lookup. It keeps at most that one collection alive.
+    private volatile McpServerPrimitiveCollection<McpServerTool>? _lastAttached;
+
     /// <summary>Creates a catalog.</summary>
     /// <param name="options">The integration's options.</param>
     /// <param name="authorizer">The authorizer to register schemas with; <see langword="null"/> when the host uses another <see cref="IToolCallAuthorizer"/>.</param>
@@ -105,22 +109,25 @@ public sealed class PolicyToolCatalog
     /// </summary>
     internal void Attach(McpServerPrimitiveCollection<McpServerTool>? collection)
     {
-        if (collection is null || _attached.TryGetValue(collection, out _))
+        if (collection is null || ReferenceEquals(collection, _lastAttached))
         {
             return;
         }
 
-        lock (_changes)
+        if (!_attached.TryGetValue(collection, out _))
         {
-            if (_attached.TryGetValue(collection, out _))
+            lock (_changes)
             {
-                return;
+                if (!_attached.TryGetValue(collection, out _))
+                {
+                    _attached.Add(collection, new HashSet<string>(StringComparer.Ordinal));
+                    collection.Changed += (_, _) => SyncCollection(collection);
+                    SyncCollection(collection);
+                }
             }
-
-            _attached.Add(collection, new HashSet<string>(StringComparer.Ordinal));
-            collection.Changed += (_, _) => SyncCollection(collection);
-            SyncCollection(collection);
         }
+
+        _lastAttached = collection;
     }
 
     private void SyncCollection(McpServerPrimitiveCollection<McpServerTool> collection)

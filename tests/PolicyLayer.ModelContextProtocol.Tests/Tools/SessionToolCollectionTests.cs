@@ -45,6 +45,28 @@ public sealed class SessionToolCollectionTests
         Assert.False(catalog.Contains("session_only"));
     }
 
+    [Fact]
+    public async Task Attach_CallsFromSessionsInTurn_FollowEachCollectionOnce()
+    {
+        var (catalog, authorizer) = Create();
+        var server = Collection(SessionOnly());
+        var session = Collection();
+        for (var i = 0; i < 3; i++)
+        {
+            // As calls from two sessions arrive in turn: neither collection is taken for the one followed last.
+            catalog.Attach(server);
+            catalog.Attach(session);
+        }
+
+        session.Add(SessionOnly());
+        server.Clear();
+        Assert.Equal(RuleIds.InputSchema, (await authorizer.AuthorizeAsync(Call("many"))).Rule);
+
+        session.Clear();
+        Assert.True((await authorizer.AuthorizeAsync(Call("many"))).IsAllowed);
+        Assert.False(catalog.Contains("session_only"));
+    }
+
     private static (PolicyToolCatalog Catalog, PolicyAuthorizer Authorizer) Create()
     {
         var authorizer = new PolicyAuthorizer(Policy.Parse("""{ "version": "1", "default": "allow" }"""), new InMemoryCounterStore());
