@@ -15,6 +15,8 @@ public class JsonStringsTests
     [InlineData("\"\\u00e9t\\u00E9\"", "été")]
     [InlineData("\"\\ud83d\\ude00\"", "😀")]
     [InlineData("\"😀é\"", "😀é")]
+    [InlineData("\"refund for order 1234, café\"", "refund for order 1234, café")]
+    [InlineData("\"naïve\\ttab\"", "naïve\ttab")]
     [InlineData("\"\"", "")]
     public void GetChars_Strings_Unescapes(string json, string expected)
     {
