@@ -82,6 +82,18 @@ internal readonly struct ResolvedValue
     /// </summary>
     public static ResolvedValue Resolve(PolicyPath path, in ToolCall call, int slot, in ArgumentValues arguments)
     {
+        if (slot >= 0 && path.IsTopLevelArgument && arguments.IsFilled)
+        {
+            // The common shape, args.name read from its slot, apart from the general walk: its frame is several times
+            // the size of this one, and the runtime clears it on every entry.
+            return arguments.TryGet(slot, out var value) ? Of(value) : Missing;
+        }
+
+        return Walk(path, call, slot, arguments);
+    }
+
+    private static ResolvedValue Walk(PolicyPath path, in ToolCall call, int slot, in ArgumentValues arguments)
+    {
         switch (path.Root)
         {
             case PathRoot.Tool: return OfText(call.ToolName);

@@ -32,6 +32,7 @@ public sealed class PolicyPath
         Indexes = Array.ConvertAll(segments, s => int.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) ? i : -1);
         Utf8Segments = Array.ConvertAll(segments, System.Text.Encoding.UTF8.GetBytes);
         SegmentArray = segments;
+        IsTopLevelArgument = root == PathRoot.Args && segments.Length == 1;
     }
 
     /// <summary>The path as written.</summary>
@@ -50,6 +51,9 @@ public sealed class PolicyPath
     internal byte[][] Utf8Segments { get; }
 
     internal string[] SegmentArray { get; }
+
+    /// <summary>Whether the path names one argument, <c>args.name</c>: the shape most conditions have.</summary>
+    internal bool IsTopLevelArgument { get; }
 
     /// <summary>Parses a path.</summary>
     /// <param name="text">The path text.</param>
