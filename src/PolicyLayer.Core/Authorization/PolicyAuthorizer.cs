@@ -202,13 +202,14 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         return CheckConditions(call, policy.AllTools, policy.Revision);
     }
 
-    private static Refusal? CheckConditions(in ToolCall call, ToolRules rules, string revision)
-    {
-        if (rules.RequireGroups.Length == 0 && rules.DenyIfGroups.Length == 0)
-        {
-            return null;
-        }
+    private static Refusal? CheckConditions(in ToolCall call, ToolRules rules, string revision) =>
+        rules.RequireGroups.Length == 0 && rules.DenyIfGroups.Length == 0 ? null : EvaluateConditions(call, rules, revision);
 
+    // Apart from CheckConditions: its frame holds the argument slots, which the runtime clears on every entry, and
+    // most rules (all_tools' among them) have no conditions to spend that on.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Refusal? EvaluateConditions(in ToolCall call, ToolRules rules, string revision)
+    {
         var arguments = default(ArgumentValues);
         if (rules.ArgumentNames is { } names)
         {
@@ -222,7 +223,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
                 var result = ConditionEvaluator.Evaluate(condition, call, arguments);
                 if (result != ConditionResult.Holds)
                 {
-                    return new(Deny(group.Pointer, DecisionText.RequireFailed(group, condition, result), revision));
+                    return RequireFailed(group, condition, result, revision);
                 }
             }
         }
@@ -243,12 +244,21 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
 
             if (matches)
             {
-                return new(Deny(group.Pointer, DecisionText.DenyIfMatched(group), revision));
+                return DenyIfMatched(group, revision);
             }
         }
 
         return null;
     }
+
+    // The refusals are built out of line, so that EvaluateConditions' frame does not carry their temporaries.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Refusal RequireFailed(ConditionGroup group, Condition condition, ConditionResult result, string revision) =>
+        new(Deny(group.Pointer, DecisionText.RequireFailed(group, condition, result), revision));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Refusal DenyIfMatched(ConditionGroup group, string revision) =>
+        new(Deny(group.Pointer, DecisionText.DenyIfMatched(group), revision));
 
     private static int ArgumentSize(in JsonProperties arguments)
     {
