@@ -26,7 +26,7 @@ public sealed partial class PolicyAuthorizer
         if (problem is not null)
         {
             reservation.Return();
-            return Decided(Deny(refusedBy!.Pointer, problem, revision));
+            return Denied(refusedBy!.Pointer, problem, revision);
         }
 
         if (reservation.Count == 0)
@@ -43,7 +43,7 @@ public sealed partial class PolicyAuthorizer
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Decided(StoreFailed(reservation, ex, revision));
+            return StoreThrew(reservation, ex, revision);
         }
 
         return pending.IsCompletedSuccessfully
@@ -70,6 +70,10 @@ public sealed partial class PolicyAuthorizer
 
         return Complete(reservation, result, toolName, allowRule, revision);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<AuthorizationDecision> StoreThrew(Reservation reservation, Exception exception, string revision) =>
+        new(StoreFailed(reservation, exception, revision));
 
     private AuthorizationDecision StoreFailed(Reservation reservation, Exception exception, string revision)
     {

@@ -95,25 +95,25 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
     {
         if (policy is null)
         {
-            return Decided(Deny(RuleIds.NoPolicy, DecisionText.NoPolicy, string.Empty));
+            return Denied(RuleIds.NoPolicy, DecisionText.NoPolicy, string.Empty);
         }
 
         var name = call.ToolName;
         if (policy.IsHidden(name))
         {
             // Worded as for a tool that does not exist, so a refusal reveals nothing.
-            return Decided(Deny(RuleIds.Hidden, DecisionText.UnknownTool(name), policy.Revision));
+            return Denied(RuleIds.Hidden, DecisionText.UnknownTool(name), policy.Revision);
         }
 
         var listed = policy.TryGetTool(name, out var tool);
         if (!listed && policy.Default == DefaultAction.Deny)
         {
-            return Decided(Deny(RuleIds.DefaultDeny, DecisionText.DefaultDeny(name), policy.Revision));
+            return Denied(RuleIds.DefaultDeny, DecisionText.DefaultDeny(name), policy.Revision);
         }
 
         if (listed && tool.Action == ToolAction.Deny)
         {
-            return Decided(Deny(tool.Pointer, tool.Reason ?? DecisionText.ToolDenied(name), policy.Revision));
+            return Denied(tool.Pointer, tool.Reason ?? DecisionText.ToolDenied(name), policy.Revision);
         }
 
         var allTools = policy.AllTools;
@@ -122,7 +122,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         {
             if (CheckArguments(call, listed ? tool : null, declared, policy) is { } refusal)
             {
-                return Decided(refusal.Decision);
+                return Decided(refusal);
             }
         }
 
@@ -130,7 +130,7 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         {
             if (_production.Approvals is null)
             {
-                return Decided(new AuthorizationDecision(DecisionOutcome.RequireApproval, tool.Pointer, tool.Reason ?? DecisionText.ApprovalRequired(name), policy.Revision));
+                return ApprovalRequired(tool, name, policy.Revision);
             }
 
             return ApprovalStepAsync(call, tool, allTools, policy, cancellationToken);
@@ -168,29 +168,24 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         var size = ArgumentSize(call.Arguments);
         if (size > _options.MaxArgumentBytes)
         {
-            return new(Deny(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision));
+            return Refused(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision);
         }
 
         if (tool?.CompiledSchema is { } schema && !schema.IsValid(call.Arguments))
         {
-            // Every error of the step: the declared schema's as well, when the arguments fail it too.
-            var errors = schema.Validate(call.Arguments);
-            var declaredErrors = declared?.Schema is { } declaredSchema && !declaredSchema.IsValid(call.Arguments) ? declaredSchema.Validate(call.Arguments) : [];
-            var message = DecisionText.SchemaInvalid(errors, declared: false) + (declaredErrors.Count > 0 ? " " + DecisionText.SchemaInvalid(declaredErrors, declared: true) : string.Empty);
-            return new(new AuthorizationDecision(DecisionOutcome.Deny, tool.Pointer + "/schema", message, policy.Revision, validationErrors: [.. errors, .. declaredErrors]));
+            return SchemaRefusal(call, tool, schema, declared, policy.Revision);
         }
 
         if (declared is not null)
         {
             if (declared.Schema is null)
             {
-                return new(Deny(RuleIds.InputSchema, DecisionText.DeclaredSchemaBroken(call.ToolName, declared.Errors), policy.Revision));
+                return Refused(RuleIds.InputSchema, DecisionText.DeclaredSchemaBroken(call.ToolName, declared.Errors), policy.Revision);
             }
 
             if (!declared.Schema.IsValid(call.Arguments))
             {
-                var errors = declared.Schema.Validate(call.Arguments);
-                return new(new AuthorizationDecision(DecisionOutcome.Deny, RuleIds.InputSchema, DecisionText.SchemaInvalid(errors, declared: true), policy.Revision, validationErrors: errors));
+                return DeclaredSchemaRefusal(call, declared.Schema, policy.Revision);
             }
         }
 
@@ -200,6 +195,23 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         }
 
         return CheckConditions(call, policy.AllTools, policy.Revision);
+    }
+
+    /// <summary>The refusal of arguments that fail the tool's schema, with every error of the step: the declared schema's as well, when the arguments fail it too.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Refusal SchemaRefusal(in ToolCall call, ToolRules tool, JsonSchema schema, DeclaredSchema? declared, string revision)
+    {
+        var errors = schema.Validate(call.Arguments);
+        var declaredErrors = declared?.Schema is { } declaredSchema && !declaredSchema.IsValid(call.Arguments) ? declaredSchema.Validate(call.Arguments) : [];
+        var message = DecisionText.SchemaInvalid(errors, declared: false) + (declaredErrors.Count > 0 ? " " + DecisionText.SchemaInvalid(declaredErrors, declared: true) : string.Empty);
+        return new(new AuthorizationDecision(DecisionOutcome.Deny, tool.Pointer + "/schema", message, revision, validationErrors: [.. errors, .. declaredErrors]));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Refusal DeclaredSchemaRefusal(in ToolCall call, JsonSchema declared, string revision)
+    {
+        var errors = declared.Validate(call.Arguments);
+        return new(new AuthorizationDecision(DecisionOutcome.Deny, RuleIds.InputSchema, DecisionText.SchemaInvalid(errors, declared: true), revision, validationErrors: errors));
     }
 
     private static Refusal? CheckConditions(in ToolCall call, ToolRules rules, string revision) =>
@@ -254,19 +266,19 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
     // The refusals are built out of line, so that EvaluateConditions' frame does not carry their temporaries.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Refusal RequireFailed(ConditionGroup group, Condition condition, ConditionResult result, string revision) =>
-        new(Deny(group.Pointer, DecisionText.RequireFailed(group, condition, result), revision));
+        Refused(group.Pointer, DecisionText.RequireFailed(group, condition, result), revision);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Refusal DenyIfMatched(ConditionGroup group, string revision) =>
-        new(Deny(group.Pointer, DecisionText.DenyIfMatched(group), revision));
+        Refused(group.Pointer, DecisionText.DenyIfMatched(group), revision);
 
-    private static int ArgumentSize(in JsonProperties arguments)
+    private static int ArgumentSize(in JsonProperties arguments) =>
+        arguments.TryGetElement(out var element) ? JsonRaw.Utf8(element).Length : HeldArgumentSize(arguments);
+
+    // Apart from ArgumentSize, so that an element's size does not pay for clearing the enumerators' frame.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int HeldArgumentSize(in JsonProperties arguments)
     {
-        if (arguments.TryGetElement(out var element))
-        {
-            return JsonRaw.Utf8(element).Length;
-        }
-
         // Name length is an estimate for dictionary-held arguments; values are exact.
         var size = 2;
         if (arguments.Dictionary is Dictionary<string, JsonElement> dictionary)
@@ -288,11 +300,24 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         return size;
     }
 
-    // Decisions are wrapped in these small methods rather than where they are returned: each decision built inline
-    // is a wide temporary of its own in the caller's frame, and the runtime zeroes every one of them on entry, so an
-    // evaluation paid for all its possible refusals before deciding anything.
+    // Decisions are built inside these small methods rather than where they are returned: each decision built in the
+    // caller (even one only passed on by reference) is a wide temporary of its own in the caller's frame, and the
+    // runtime zeroes every one of them on entry, so an evaluation paid for all its possible refusals before deciding
+    // anything.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ValueTask<AuthorizationDecision> Decided(in AuthorizationDecision decision) => new(decision);
+    private static ValueTask<AuthorizationDecision> Decided(Refusal refusal) => new(refusal.Decision);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ValueTask<AuthorizationDecision> Denied(string rule, string message, string revision) =>
+        new(Deny(rule, message, revision));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ValueTask<AuthorizationDecision> ApprovalRequired(ToolRules tool, string name, string revision) =>
+        new(new AuthorizationDecision(DecisionOutcome.RequireApproval, tool.Pointer, tool.Reason ?? DecisionText.ApprovalRequired(name), revision));
+
+    /// <summary>A refusal of the argument steps, built out of line like the decisions above.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Refusal Refused(string rule, string message, string revision) => new(Deny(rule, message, revision));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ValueTask<AuthorizationDecision> Allowed(string rule, string revision) =>
