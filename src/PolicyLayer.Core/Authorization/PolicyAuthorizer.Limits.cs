@@ -36,6 +36,15 @@ public sealed partial class PolicyAuthorizer
             return Allowed(allowRule, revision);
         }
 
+        return _store is InMemoryCounterStore memory
+            ? ReserveInMemory(memory, reservation, call.ToolName, allowRule, revision)
+            : ReserveInStore(reservation, call.ToolName, allowRule, revision, cancellationToken);
+    }
+
+    /// <summary>Any other store's path: its answer may come later.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<AuthorizationDecision> ReserveInStore(Reservation reservation, string toolName, string allowRule, string revision, CancellationToken cancellationToken)
+    {
         ValueTask<ReservationResult> pending;
         try
         {
@@ -47,8 +56,25 @@ public sealed partial class PolicyAuthorizer
         }
 
         return pending.IsCompletedSuccessfully
-            ? Completed(reservation, pending.Result, call.ToolName, allowRule, revision)
-            : AwaitReservation(pending, reservation, call.ToolName, allowRule, revision);
+            ? Completed(reservation, pending.Result, toolName, allowRule, revision)
+            : AwaitReservation(pending, reservation, toolName, allowRule, revision);
+    }
+
+    /// <summary>The default store's path: its answer is read directly, not unwrapped from a <see cref="ValueTask{TResult}"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<AuthorizationDecision> ReserveInMemory(InMemoryCounterStore store, Reservation reservation, string toolName, string allowRule, string revision)
+    {
+        ReservationResult result;
+        try
+        {
+            result = store.Reserve(reservation.Requests.Span);
+        }
+        catch (Exception ex)
+        {
+            return StoreThrew(reservation, ex, revision);
+        }
+
+        return new(Complete(reservation, result, toolName, allowRule, revision));
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -84,21 +110,24 @@ public sealed partial class PolicyAuthorizer
         return Deny(rule, DecisionText.StoreUnavailable(exception.Message), revision);
     }
 
-    private AuthorizationDecision Complete(Reservation reservation, in ReservationResult result, string toolName, string allowRule, string revision)
+    private AuthorizationDecision Complete(Reservation reservation, in ReservationResult result, string toolName, string allowRule, string revision) =>
+        result.Status == ReservationStatus.Admitted && !result.FailedOpen
+            ? new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, revision, reservation: reservation.Activate(_store, result.Timestamp))
+            : NotReserved(reservation, result, toolName, allowRule, revision);
+
+    // Every answer but a plain admission, out of line: each builds a decision of its own, and as temporaries of
+    // Complete's callers they would be cleared on every admitted call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private AuthorizationDecision NotReserved(Reservation reservation, in ReservationResult result, string toolName, string allowRule, string revision)
     {
         switch (result.Status)
         {
             case ReservationStatus.Admitted:
-                if (result.FailedOpen)
-                {
-                    LogStoreFailedOpen(_logger, toolName, result.Error);
-                    Diagnostics.PolicyLayerTelemetry.CountStoreError("counters");
-                    reservation.Return();
-                    return new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, revision);
-                }
-
-                var handle = reservation.Activate(_store, result.Timestamp);
-                return new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, revision, reservation: handle);
+                // Failed open: admitted without counting, so there is nothing to give back later.
+                LogStoreFailedOpen(_logger, toolName, result.Error);
+                Diagnostics.PolicyLayerTelemetry.CountStoreError("counters");
+                reservation.Return();
+                return new AuthorizationDecision(DecisionOutcome.Allow, allowRule, DecisionText.Allowed, revision);
             case ReservationStatus.Refused:
                 var index = Math.Clamp(result.RefusedIndex, 0, reservation.Count - 1);
                 var limit = reservation.LimitAt(index);

@@ -47,9 +47,9 @@ namespace PolicyLayer.Counters;
 /// </remarks>
 public sealed partial class InMemoryCounterStore : ICounterStore
 {
-    private static readonly ValueTask<ReservationResult> StoreFull = new(ReservationResult.Unavailable(
+    private static readonly ReservationResult StoreFull = ReservationResult.Unavailable(
         "The in-memory counter store holds its maximum number of budgets (InMemoryCounterStoreOptions.MaxBudgets); " +
-        "raise MaxBudgets, or use fewer distinct limit keys."));
+        "raise MaxBudgets, or use fewer distinct limit keys.");
 
     // Budgets of counters without a key path, by counter, then by partition: a plain string key hashes with the
     // runtime's fast string hash (which switches itself to a randomized one if collisions pile up), far cheaper
@@ -92,17 +92,25 @@ public sealed partial class InMemoryCounterStore : ICounterStore
     /// <inheritdoc />
     /// <exception cref="ArgumentException">A request has a default <see cref="CounterKey"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A request's cost is not positive.</exception>
-    public ValueTask<ReservationResult> TryReserveAsync(ReadOnlyMemory<CounterRequest> requests, CancellationToken cancellationToken = default)
+    public ValueTask<ReservationResult> TryReserveAsync(ReadOnlyMemory<CounterRequest> requests, CancellationToken cancellationToken = default) =>
+        new(Reserve(requests.Span));
+
+    /// <summary>
+    /// <see cref="TryReserveAsync"/> without the <see cref="ValueTask{TResult}"/>, which this store always completes at
+    /// once: the authorizer reserves through it when this is its store, and reads the answer without unwrapping one.
+    /// </summary>
+    /// <exception cref="ArgumentException">A request has a default <see cref="CounterKey"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A request's cost is not positive.</exception>
+    internal ReservationResult Reserve(ReadOnlySpan<CounterRequest> requests)
     {
-        ReadOnlySpan<CounterRequest> span = requests.Span;
-        Validate(span);
-        if (span.IsEmpty)
+        Validate(requests);
+        if (requests.IsEmpty)
         {
-            return new(ReservationResult.Admitted(ReadClock()));
+            return ReservationResult.Admitted(ReadClock());
         }
 
-        bool stored = span.Length == 1 ? ReserveOne(span[0], out ReservationResult result) : ReserveMany(span, out result);
-        return stored ? new(result) : StoreFull;
+        bool stored = requests.Length == 1 ? ReserveOne(requests[0], out ReservationResult result) : ReserveMany(requests, out result);
+        return stored ? result : StoreFull;
     }
 
     /// <inheritdoc />

@@ -72,14 +72,7 @@ internal sealed class Reservation
         {
             if (_requests[i].Key.Equals(request.Key))
             {
-                var earlier = _requests[i].Cost;
-                if (!request.Key.Counter.HoldsBoth(earlier, request.Cost))
-                {
-                    return i;
-                }
-
-                _requests[i] = new CounterRequest(request.Key, earlier + request.Cost);
-                return -1;
+                return Merge(i, request);
             }
         }
 
@@ -95,6 +88,20 @@ internal sealed class Reservation
     }
 
     public int Count => _count;
+
+    // Out of line: the merged request is a temporary that Add's frame would otherwise clear on every call.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private int Merge(int index, in CounterRequest request)
+    {
+        var earlier = _requests[index].Cost;
+        if (!request.Key.Counter.HoldsBoth(earlier, request.Cost))
+        {
+            return index;
+        }
+
+        _requests[index] = new CounterRequest(request.Key, earlier + request.Cost);
+        return -1;
+    }
 
     public ref readonly CounterRequest this[int index] => ref _requests[index];
 
