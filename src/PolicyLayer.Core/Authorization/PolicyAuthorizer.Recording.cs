@@ -65,8 +65,7 @@ public sealed partial class PolicyAuthorizer
         ValueTask<AuthorizationDecision> primary;
         try
         {
-            var enforced = policy is null || policy.Mode == PolicyMode.Enforce;
-            primary = enforced ? EvaluateAsync(policy, call, cancellationToken) : _production.ShadowModeEvaluator.EvaluateAsync(policy, call, cancellationToken);
+            primary = EvaluatePrimary(policy, call, cancellationToken);
         }
         catch
         {
@@ -77,7 +76,7 @@ public sealed partial class PolicyAuthorizer
         var candidate = _candidate;
         if (candidate is null && primary.IsCompletedSuccessfully)
         {
-            return Finish(policy, call, primary.Result, null, start, activity);
+            return FinishCompleted(policy, call, primary, start, activity);
         }
 
         var pending = ContinueObserved(policy, call, primary, candidate, start, activity, cancellationToken);
@@ -91,6 +90,20 @@ public sealed partial class PolicyAuthorizer
 
         return pending;
     }
+
+    // The evaluation, out of line: inlined here, its frame (the widest of the authorizer's) would be cleared again on
+    // every observed call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<AuthorizationDecision> EvaluatePrimary(Policy? policy, in ToolCall call, CancellationToken cancellationToken) =>
+        policy is null || policy.Mode == PolicyMode.Enforce
+            ? EvaluateAsync(policy, call, cancellationToken)
+            : _production.ShadowModeEvaluator.EvaluateAsync(policy, call, cancellationToken);
+
+    // Reads the completed decision apart from AuthorizeObservedAsync, whose frame would otherwise hold every way a
+    // ValueTask can carry it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<AuthorizationDecision> FinishCompleted(Policy? policy, in ToolCall call, in ValueTask<AuthorizationDecision> primary, long start, Activity? activity) =>
+        Finish(policy, call, primary.Result, null, start, activity);
 
     // Hands the rare paths (a shadow candidate, a store that answers later) to the async method from a frame of its
     // own: the call copies the whole call and decision into the state machine.
@@ -135,7 +148,7 @@ public sealed partial class PolicyAuthorizer
         // reservation to the host with the allow: see ShadowAllowed.)
         if (candidate.HasValue)
         {
-            KeepShadowReservation(candidate.GetValueOrDefault());
+            KeepShadowReservation(candidate);
         }
 
         var end = _production.Time.GetTimestamp();
@@ -145,7 +158,20 @@ public sealed partial class PolicyAuthorizer
             ReportTelemetry(policy, call.ToolName, evaluated, enforced, elapsed, candidate, activity);
         }
 
-        if (_production.HasSinks && _production.Recorder.Build(call, evaluated, enforced, end, elapsed, candidate) is { } record)
+        if (_production.HasSinks)
+        {
+            return Record(call, evaluated, enforced, end, elapsed, candidate);
+        }
+
+        return enforced ? new(evaluated) : ShadowResult(evaluated);
+    }
+
+    // Builds and writes the record, apart from Finish: the write's task and the decisions it holds on to would widen
+    // Finish's frame for metrics and spans too.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ValueTask<AuthorizationDecision> Record(in ToolCall call, in AuthorizationDecision evaluated, bool enforced, long end, TimeSpan elapsed, in AuthorizationDecision? candidate)
+    {
+        if (_production.Recorder.Build(call, evaluated, enforced, end, elapsed, candidate) is { } record)
         {
             var written = _production.Recorder.WriteAsync(record);
             if (!written.IsCompletedSuccessfully)
@@ -154,8 +180,11 @@ public sealed partial class PolicyAuthorizer
             }
         }
 
-        return new(enforced ? evaluated : ShadowAllowed(evaluated));
+        return enforced ? new(evaluated) : ShadowResult(evaluated);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ValueTask<AuthorizationDecision> ShadowResult(in AuthorizationDecision evaluated) => new(ShadowAllowed(evaluated));
 
     /// <summary>
     /// What the host sees in shadow mode: an allow that keeps the revision of the decision that was evaluated, and its
@@ -214,9 +243,9 @@ public sealed partial class PolicyAuthorizer
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void KeepShadowReservation(in AuthorizationDecision decision)
+    private static void KeepShadowReservation(in AuthorizationDecision? candidate)
     {
-        if (decision.HasReservation)
+        if (candidate is { HasReservation: true } decision)
         {
             // Shadow evaluators use an in-memory store, so this completes at once and recycles the reservation.
             decision.ReportOutcomeAsync(ToolCallOutcome.Succeeded).AsTask().GetAwaiter().GetResult();
