@@ -49,8 +49,7 @@ internal sealed class UpstreamForwarder(McpClient upstream, DownstreamSessions d
             throw new McpProtocolException($"Unknown tool: '{request.Name}'", McpErrorCode.InvalidParams);
         }
 
-        using var inFlight = downstream.Enter(context.Server);
-        return await UpstreamErrors.ForwardAsync(upstream.CallToolAsync(request, cancellationToken)).ConfigureAwait(false);
+        return await ForwardInFlightAsync(context.Server, () => upstream.CallToolAsync(request, cancellationToken)).ConfigureAwait(false);
     }
 
     public ValueTask<ListResourcesResult> ListResourcesAsync(RequestContext<ListResourcesRequestParams> context, CancellationToken cancellationToken) =>
@@ -59,11 +58,10 @@ internal sealed class UpstreamForwarder(McpClient upstream, DownstreamSessions d
     public ValueTask<ListResourceTemplatesResult> ListResourceTemplatesAsync(RequestContext<ListResourceTemplatesRequestParams> context, CancellationToken cancellationToken) =>
         UpstreamErrors.ForwardAsync(upstream.ListResourceTemplatesAsync(context.Params ?? new(), cancellationToken));
 
-    public async ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> context, CancellationToken cancellationToken)
+    public ValueTask<ReadResourceResult> ReadResourceAsync(RequestContext<ReadResourceRequestParams> context, CancellationToken cancellationToken)
     {
         var request = Required(context.Params);
-        using var inFlight = downstream.Enter(context.Server);
-        return await UpstreamErrors.ForwardAsync(upstream.ReadResourceAsync(request, cancellationToken)).ConfigureAwait(false);
+        return ForwardInFlightAsync(context.Server, () => upstream.ReadResourceAsync(request, cancellationToken));
     }
 
     public ValueTask<EmptyResult> SubscribeAsync(RequestContext<SubscribeRequestParams> context, CancellationToken cancellationToken) =>
@@ -78,11 +76,10 @@ internal sealed class UpstreamForwarder(McpClient upstream, DownstreamSessions d
     public ValueTask<ListPromptsResult> ListPromptsAsync(RequestContext<ListPromptsRequestParams> context, CancellationToken cancellationToken) =>
         UpstreamErrors.ForwardAsync(upstream.ListPromptsAsync(context.Params ?? new(), cancellationToken));
 
-    public async ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> context, CancellationToken cancellationToken)
+    public ValueTask<GetPromptResult> GetPromptAsync(RequestContext<GetPromptRequestParams> context, CancellationToken cancellationToken)
     {
         var request = Required(context.Params);
-        using var inFlight = downstream.Enter(context.Server);
-        return await UpstreamErrors.ForwardAsync(upstream.GetPromptAsync(request, cancellationToken)).ConfigureAwait(false);
+        return ForwardInFlightAsync(context.Server, () => upstream.GetPromptAsync(request, cancellationToken));
     }
 
     public ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> context, CancellationToken cancellationToken) =>
@@ -91,6 +88,13 @@ internal sealed class UpstreamForwarder(McpClient upstream, DownstreamSessions d
     /// <summary>A request's parameters; a request without them is refused as the SDK refuses invalid parameters.</summary>
     internal static T Required<T>(T? parameters)
         where T : class => parameters ?? throw new McpProtocolException("Missing parameters.", McpErrorCode.InvalidParams);
+
+    /// <summary>Forwards a request while it counts as in flight, so the upstream's requests meanwhile go to its client.</summary>
+    private async ValueTask<T> ForwardInFlightAsync<T>(McpServer requestServer, Func<ValueTask<T>> send)
+    {
+        using var inFlight = downstream.Enter(requestServer);
+        return await UpstreamErrors.ForwardAsync(send()).ConfigureAwait(false);
+    }
 
     private static async ValueTask<EmptyResult> ForwardEmptyAsync(Task request)
     {
