@@ -74,7 +74,7 @@ public sealed partial class PolicyAuthorizer
             return StoreThrew(reservation, ex, revision);
         }
 
-        return new(Complete(reservation, result, toolName, allowRule, revision));
+        return Completed(reservation, result, toolName, allowRule, revision);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
