@@ -84,7 +84,7 @@ public readonly struct JsonProperties
     {
         IReadOnlyDictionary<string, JsonElement> d => d.Count,
         IDictionary<string, JsonElement> d => d.Count,
-        _ => _element.ValueKind == JsonValueKind.Object ? CountElementProperties(_element) : 0,
+        _ => _element.ValueKind == JsonValueKind.Object ? _element.GetPropertyCount() : 0,
     };
 
     /// <summary>Looks up a property by exact name.</summary>
@@ -127,21 +127,6 @@ public readonly struct JsonProperties
     /// <summary>Enumerates the properties without allocating for <see cref="JsonElement"/> and <see cref="Dictionary{TKey, TValue}"/> sources.</summary>
     /// <returns>The enumerator.</returns>
     public Enumerator GetEnumerator() => new(_dictionary, _element);
-
-    private static int CountElementProperties(JsonElement element)
-    {
-#if NET9_0_OR_GREATER
-        return element.GetPropertyCount();
-#else
-        var count = 0;
-        foreach (var unused in element.EnumerateObject())
-        {
-            count++;
-        }
-
-        return count;
-#endif
-    }
 
     /// <summary>Enumerates the properties of a <see cref="JsonProperties"/>.</summary>
     public struct Enumerator
@@ -263,34 +248,23 @@ public readonly struct JsonPropertyView
         _name is not null ? string.Equals(_name, name, StringComparison.Ordinal) : NameEquals(_property, name, utf8Name);
 
     /// <summary>
-    /// Compares a property's name with text given both as a string and as UTF-8: its raw UTF-8 when it has no escape
-    /// (net9+), else decoded. Never <see cref="JsonProperty.NameEquals(string)"/> alone, which throws for a name that
+    /// Compares a property's name with text given both as a string and as UTF-8: its raw UTF-8 when it has no escape,
+    /// else decoded. Never <see cref="JsonProperty.NameEquals(string)"/> alone, which throws for a name that
     /// escapes a lone surrogate.
     /// </summary>
     internal static bool NameEquals(JsonProperty property, string name, ReadOnlySpan<byte> utf8Name)
     {
-#if NET9_0_OR_GREATER
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
         if (raw.IndexOf((byte)'\\') < 0)
         {
             return raw.SequenceEqual(utf8Name);
         }
-#endif
+
         return DecodedNameEquals(property, name);
     }
 
     private static bool DecodedNameEquals(JsonProperty property, ReadOnlySpan<char> name)
     {
-#if !NET9_0_OR_GREATER
-        // net8 cannot read the raw name: let the runtime compare, as it does without allocating, unless it refuses.
-        try
-        {
-            return property.NameEquals(name);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-#endif
         Span<char> scratch = stackalloc char[128];
         var decoded = Json.JsonStrings.GetNameChars(property, scratch, out var rented);
         try
@@ -304,12 +278,11 @@ public readonly struct JsonPropertyView
     }
 
     /// <summary>
-    /// The name's raw UTF-8 bytes, when the view wraps an element (on net9+) and the name has no escapes; lets a caller
+    /// The name's raw UTF-8 bytes, when the view wraps an element and the name has no escapes; lets a caller
     /// compare one name against many without re-reading it each time.
     /// </summary>
     internal bool TryGetUtf8Name(out ReadOnlySpan<byte> utf8Name)
     {
-#if NET9_0_OR_GREATER
         if (_name is null)
         {
             var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(_property);
@@ -319,7 +292,7 @@ public readonly struct JsonPropertyView
                 return true;
             }
         }
-#endif
+
         utf8Name = default;
         return false;
     }

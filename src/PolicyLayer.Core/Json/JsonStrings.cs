@@ -27,14 +27,8 @@ internal static class JsonStrings
             throw new ArgumentException($"Expected a JSON string but got {stringElement.ValueKind}.", nameof(stringElement));
         }
 
-#if NET9_0_OR_GREATER
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement);
         return Decode(raw[1..^1], scratch, out rented); // without the quotes
-#else
-        // Not GetString, which throws for a lone surrogate: the raw text (the same size) keeps it as an escape.
-        var raw = stringElement.GetRawText();
-        return Unescaped(raw.AsSpan(1, raw.Length - 2), scratch, out rented);
-#endif
     }
 
     /// <summary>The text of a string element as a <see cref="string"/>, decoded losslessly (see the remarks on the class).</summary>
@@ -45,21 +39,7 @@ internal static class JsonStrings
     /// <summary>A property's name, decoded losslessly (see the remarks on the class); same buffer contract as <see cref="GetChars"/>.</summary>
     public static ReadOnlySpan<char> GetNameChars(JsonProperty property, Span<char> scratch, out char[]? rented)
     {
-#if NET9_0_OR_GREATER
         return Decode(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property), scratch, out rented);
-#else
-        rented = null;
-        try
-        {
-            return property.Name.AsSpan();
-        }
-        catch (InvalidOperationException)
-        {
-            // Only for a name with a lone surrogate; net8 has no raw-name accessor, but the property's text (what
-            // ToString gives) starts with the name in quotes, escapes kept.
-            return RawName(property.ToString(), scratch, out rented);
-        }
-#endif
     }
 
     /// <summary>A property's name as a <see cref="string"/>, decoded losslessly (see the remarks on the class).</summary>
@@ -127,46 +107,6 @@ internal static class JsonStrings
         return buffer[..length];
     }
 
-#if !NET9_0_OR_GREATER
-    // Raw JSON string content already in UTF-16 (no quotes): itself when it has no escapes, else unescaped into a buffer.
-    private static ReadOnlySpan<char> Unescaped(ReadOnlySpan<char> raw, Span<char> scratch, out char[]? rented)
-    {
-        rented = null;
-        if (raw.IndexOf('\\') < 0)
-        {
-            return raw;
-        }
-
-        var buffer = scratch;
-        if (raw.Length > scratch.Length)
-        {
-            rented = ArrayPool<char>.Shared.Rent(raw.Length);
-            buffer = rented;
-        }
-
-        raw.CopyTo(buffer);
-        return buffer[..Unescape(buffer[..raw.Length])];
-    }
-
-    // The name at the start of a property's raw text: from the opening quote to the first quote not escaped.
-    private static ReadOnlySpan<char> RawName(string rawProperty, Span<char> scratch, out char[]? rented)
-    {
-        var end = 1;
-        while (end < rawProperty.Length && rawProperty[end] != '"')
-        {
-            end += rawProperty[end] == '\\' ? 2 : 1;
-        }
-
-        if (rawProperty.Length == 0 || rawProperty[0] != '"' || end >= rawProperty.Length)
-        {
-            // Not the shape this runtime has always given; a replacement character rather than an exception.
-            rented = null;
-            return "\uFFFD".AsSpan();
-        }
-
-        return Unescaped(rawProperty.AsSpan(1, end - 1), scratch, out rented);
-    }
-#endif
 
     /// <summary>Returns an array that <see cref="GetChars"/> rented; <see langword="null"/> is ignored.</summary>
     public static void Return(char[]? rented)
@@ -180,7 +120,6 @@ internal static class JsonStrings
     /// <summary>The number of Unicode code points of a string element (what minLength and maxLength count).</summary>
     public static int CodePointLength(JsonElement stringElement)
     {
-#if NET9_0_OR_GREATER
         if (stringElement.ValueKind == JsonValueKind.String)
         {
             var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement);
@@ -205,7 +144,6 @@ internal static class JsonStrings
                 return count;
             }
         }
-#endif
 
         return CodePointLengthDecoded(stringElement);
     }

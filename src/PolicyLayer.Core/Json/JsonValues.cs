@@ -63,7 +63,6 @@ internal static class JsonValues
 
     private static bool StringEquals(JsonElement a, JsonElement b)
     {
-#if NET9_0_OR_GREATER
         // Without escapes the raw UTF-8 bytes are the text: compare them directly.
         var rawA = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(a);
         var rawB = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(b);
@@ -71,7 +70,6 @@ internal static class JsonValues
         {
             return rawA.SequenceEqual(rawB);
         }
-#endif
 
         return DecodedStringEquals(a, b);
     }
@@ -139,13 +137,12 @@ internal static class JsonValues
 
     private static bool TryGetProperty(JsonElement obj, JsonProperty property, out JsonElement value)
     {
-#if NET9_0_OR_GREATER
         var name = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
         if (name.IndexOf((byte)'\\') < 0)
         {
             return obj.TryGetProperty(name, out value);
         }
-#endif
+
         return obj.TryGetProperty(property.Name, out value);
     }
 

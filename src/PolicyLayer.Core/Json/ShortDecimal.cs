@@ -121,7 +121,8 @@ internal readonly struct ShortDecimal
 
     private static ulong Pow10(int exponent) => PowersOfTen[exponent];
 
-    private static ReadOnlySpan<ulong> PowersOfTen =>
+    // An array, not a span over constant data: net8.0 builds that span anew, allocating, on every call.
+    private static readonly ulong[] PowersOfTen =
     [
         1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
         100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,

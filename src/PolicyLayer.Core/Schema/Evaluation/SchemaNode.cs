@@ -148,7 +148,6 @@ internal sealed class SchemaNode
     /// </remarks>
     public bool IsValidMember(EvaluationState state, JsonElement element, int depth)
     {
-#if NET9_0_OR_GREATER
         if (Boolean is bool constant)
         {
             return constant;
@@ -156,9 +155,6 @@ internal sealed class SchemaNode
 
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
         return IsValid(state, new InstanceValue(element, KindOf(raw[0]), raw), depth);
-#else
-        return IsValid(state, element, depth);
-#endif
     }
 
     /// <summary>The fast path for a value already read (an in-place applicator passes its own).</summary>
@@ -271,7 +267,6 @@ internal sealed class SchemaNode
         return true;
     }
 
-#if NET9_0_OR_GREATER
     // The first byte of a value's JSON text (System.Text.Json validated it) says what kind of value it is. A table
     // rather than a switch: consecutive values are of different kinds, and a chain of branches would mispredict.
     private static JsonValueKind KindOf(byte first) => (JsonValueKind)KindByFirstByte[first];
@@ -287,7 +282,6 @@ internal sealed class SchemaNode
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
-#endif
 
     private const byte AllKinds = byte.MaxValue;
 

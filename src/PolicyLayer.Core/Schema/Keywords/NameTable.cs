@@ -115,7 +115,6 @@ internal sealed class NameTable
     /// </summary>
     public int Find(JsonProperty property, int expected = -1)
     {
-#if NET9_0_OR_GREATER
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
         var index = Find(raw, expected);
 
@@ -125,20 +124,19 @@ internal sealed class NameTable
         {
             return index;
         }
-#endif
+
         return FindDecoded(property);
     }
 
     /// <summary>The index of the text of a string element, or -1; escape-free text is looked up as raw UTF-8.</summary>
     public int Find(JsonElement stringElement)
     {
-#if NET9_0_OR_GREATER
         var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement)[1..^1];
         if (raw.IndexOf((byte)'\\') < 0)
         {
             return Find(raw);
         }
-#endif
+
         return FindDecoded(stringElement);
     }
 
