@@ -223,13 +223,7 @@ public class TelemetryTests
         Assert.True(Interlocked.Read(ref errors) >= 1, "the approval store's failure is counted (other tests may add to this process-wide counter)");
     }
 
-#if NET9_0_OR_GREATER
     [Fact]
-#else
-    // .NET 8 keeps an instrument enabled once a MeterListener has enabled it, even after that listener is disposed, so
-    // after this class's other tests "no listener" cannot be arranged in the process.
-    [Fact(Skip = ".NET 8 leaves instruments enabled after their last listener is disposed; runs on net10.0")]
-#endif
     public void Authorize_NoSinkNoListener_AllocatesNothing()
     {
         var authorizer = new PolicyAuthorizer(Policy.Parse("""{ "version": "1", "default": "deny", "tools": { "t": {} } }"""), new InMemoryCounterStore());
