@@ -254,7 +254,7 @@ public readonly struct JsonPropertyView
     /// </summary>
     internal static bool NameEquals(JsonProperty property, string name, ReadOnlySpan<byte> utf8Name)
     {
-        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
+        var raw = Json.JsonRaw.Utf8Name(property);
         if (raw.IndexOf((byte)'\\') < 0)
         {
             return raw.SequenceEqual(utf8Name);
@@ -285,7 +285,7 @@ public readonly struct JsonPropertyView
     {
         if (_name is null)
         {
-            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(_property);
+            var raw = Json.JsonRaw.Utf8Name(_property);
             if (raw.IndexOf((byte)'\\') < 0)
             {
                 utf8Name = raw;

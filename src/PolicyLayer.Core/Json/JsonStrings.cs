@@ -27,7 +27,7 @@ internal static class JsonStrings
             throw new ArgumentException($"Expected a JSON string but got {stringElement.ValueKind}.", nameof(stringElement));
         }
 
-        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement);
+        var raw = JsonRaw.Utf8(stringElement);
         return Decode(raw[1..^1], scratch, out rented); // without the quotes
     }
 
@@ -39,7 +39,7 @@ internal static class JsonStrings
     /// <summary>A property's name, decoded losslessly (see the remarks on the class); same buffer contract as <see cref="GetChars"/>.</summary>
     public static ReadOnlySpan<char> GetNameChars(JsonProperty property, Span<char> scratch, out char[]? rented)
     {
-        return Decode(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property), scratch, out rented);
+        return Decode(JsonRaw.Utf8Name(property), scratch, out rented);
     }
 
     /// <summary>A property's name as a <see cref="string"/>, decoded losslessly (see the remarks on the class).</summary>
@@ -107,7 +107,6 @@ internal static class JsonStrings
         return buffer[..length];
     }
 
-
     /// <summary>Returns an array that <see cref="GetChars"/> rented; <see langword="null"/> is ignored.</summary>
     public static void Return(char[]? rented)
     {
@@ -118,34 +117,37 @@ internal static class JsonStrings
     }
 
     /// <summary>The number of Unicode code points of a string element (what minLength and maxLength count).</summary>
-    public static int CodePointLength(JsonElement stringElement)
+    /// <exception cref="ArgumentException">The element is not a string.</exception>
+    public static int CodePointLength(JsonElement stringElement) =>
+        stringElement.ValueKind == JsonValueKind.String
+            ? CodePointLength(stringElement, JsonRaw.Utf8(stringElement))
+            : CodePointLengthDecoded(stringElement);
+
+    /// <summary>The number of code points of a string given its element and raw text (with quotes), read once by the caller.</summary>
+    public static int CodePointLength(JsonElement stringElement, ReadOnlySpan<byte> raw)
     {
-        if (stringElement.ValueKind == JsonValueKind.String)
+        var content = raw[1..^1];
+        if (content.IndexOf((byte)'\\') >= 0)
         {
-            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement);
-            var content = raw[1..^1];
-            if (content.IndexOf((byte)'\\') < 0)
+            return CodePointLengthDecoded(stringElement);
+        }
+
+        if (System.Text.Ascii.IsValid(content))
+        {
+            return content.Length; // the usual case, checked a vector at a time
+        }
+
+        // Every code point starts with exactly one byte that is not a continuation byte (10xxxxxx).
+        var count = 0;
+        foreach (var b in content)
+        {
+            if ((b & 0xC0) != 0x80)
             {
-                if (System.Text.Ascii.IsValid(content))
-                {
-                    return content.Length; // the usual case, checked a vector at a time
-                }
-
-                // Every code point starts with exactly one byte that is not a continuation byte (10xxxxxx).
-                var count = 0;
-                foreach (var b in content)
-                {
-                    if ((b & 0xC0) != 0x80)
-                    {
-                        count++;
-                    }
-                }
-
-                return count;
+                count++;
             }
         }
 
-        return CodePointLengthDecoded(stringElement);
+        return count;
     }
 
     // Kept apart so that the scratch buffer is only set up (and cleared) for text with escapes.
@@ -161,32 +163,6 @@ internal static class JsonStrings
         {
             Return(rented);
         }
-    }
-
-    /// <summary>The number of code points of a string given its element and raw text (with quotes), read once by the caller.</summary>
-    public static int CodePointLength(JsonElement stringElement, ReadOnlySpan<byte> raw)
-    {
-        var content = raw[1..^1];
-        if (content.IndexOf((byte)'\\') >= 0)
-        {
-            return CodePointLength(stringElement);
-        }
-
-        if (System.Text.Ascii.IsValid(content))
-        {
-            return content.Length;
-        }
-
-        var count = 0;
-        foreach (var b in content)
-        {
-            if ((b & 0xC0) != 0x80)
-            {
-                count++;
-            }
-        }
-
-        return count;
     }
 
     /// <summary>The number of Unicode code points of UTF-16 text; a lone surrogate counts as one.</summary>

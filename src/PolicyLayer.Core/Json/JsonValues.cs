@@ -64,8 +64,8 @@ internal static class JsonValues
     private static bool StringEquals(JsonElement a, JsonElement b)
     {
         // Without escapes the raw UTF-8 bytes are the text: compare them directly.
-        var rawA = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(a);
-        var rawB = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(b);
+        var rawA = JsonRaw.Utf8(a);
+        var rawB = JsonRaw.Utf8(b);
         if (rawA.IndexOf((byte)'\\') < 0 && rawB.IndexOf((byte)'\\') < 0)
         {
             return rawA.SequenceEqual(rawB);
@@ -137,7 +137,7 @@ internal static class JsonValues
 
     private static bool TryGetProperty(JsonElement obj, JsonProperty property, out JsonElement value)
     {
-        var name = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
+        var name = JsonRaw.Utf8Name(property);
         if (name.IndexOf((byte)'\\') < 0)
         {
             return obj.TryGetProperty(name, out value);

@@ -153,7 +153,7 @@ internal sealed class SchemaNode
             return constant;
         }
 
-        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+        var raw = Json.JsonRaw.Utf8(element);
         return IsValid(state, new InstanceValue(element, KindOf(raw[0]), raw), depth);
     }
 

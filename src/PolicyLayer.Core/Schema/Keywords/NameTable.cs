@@ -115,7 +115,7 @@ internal sealed class NameTable
     /// </summary>
     public int Find(JsonProperty property, int expected = -1)
     {
-        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property);
+        var raw = Json.JsonRaw.Utf8Name(property);
         var index = Find(raw, expected);
 
         // A hit is the name itself unless some name holds a backslash (then raw "a\\u0062" could equal it); a miss
@@ -131,7 +131,7 @@ internal sealed class NameTable
     /// <summary>The index of the text of a string element, or -1; escape-free text is looked up as raw UTF-8.</summary>
     public int Find(JsonElement stringElement)
     {
-        var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(stringElement)[1..^1];
+        var raw = Json.JsonRaw.Utf8(stringElement)[1..^1];
         if (raw.IndexOf((byte)'\\') < 0)
         {
             return Find(raw);
