@@ -213,6 +213,30 @@ public class PolicyLoaderTests
         Assert.Equal(34, error.Column);
     }
 
+    [Theory]
+    [InlineData("""{ "version": "1", "default": "deny", "hide": ["\ud800"] }""", "/hide/0", 47)]
+    [InlineData("""{ "version": "1", "default": "deny", "tools": { "a": { "action": "deny", "reason": "x\udc00" } } }""", "/tools/a/reason", 84)]
+    [InlineData("""{ "version": "1", "default": "deny", "tools": { "\ud800": {} } }""", @"/tools/\ud800", 49)]
+    [InlineData("""{ "version": "1", "default": "deny", "tools": { "a": { "schema": { "properties": { "\udfff": {} } } } } }""", @"/tools/a/schema/properties/\udfff", 84)]
+    public void Load_EscapedLoneSurrogate_IsAnErrorAtItsPositionNotAnException(string json, string pointer, int column)
+    {
+        // Valid JSON syntax, but no .NET string can be read from it: every later read of the value would throw.
+        var error = SingleError(json);
+
+        Assert.Equal(PolicyErrorCodes.InvalidJson, error.Code);
+        Assert.Equal(pointer, error.Pointer);
+        Assert.Equal((1, column), (error.Line, error.Column));
+        Assert.Contains("lone surrogate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_SurrogatePairEscape_IsText()
+    {
+        var policy = Policy.Parse("""{ "version": "1", "default": "deny", "hide": ["\ud83d\ude00"] }""");
+
+        Assert.True(policy.IsHidden("\U0001F600"));
+    }
+
     [Fact]
     public void Load_ManyErrors_AllReportedInDocumentOrder()
     {

@@ -3,7 +3,7 @@ namespace PolicyLayer.Policies;
 /// <summary>The stable codes of policy load errors. Documented in <c>docs/policy-errors.md</c>.</summary>
 public static class PolicyErrorCodes
 {
-    /// <summary>The text is not valid JSON.</summary>
+    /// <summary>The text is not valid JSON, or a string in it escapes a lone surrogate (not Unicode text).</summary>
     public const string InvalidJson = "PL001";
 
     /// <summary>An object has the same key twice.</summary>

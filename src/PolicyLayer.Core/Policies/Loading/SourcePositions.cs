@@ -46,11 +46,15 @@ internal sealed class SourcePositions
                 var position = positions.PositionOf(reader.TokenStartIndex);
                 if (reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString()!;
+                    var name = ReadString(ref reader, out var readable);
                     var frame = frames.Peek();
                     var pointer = Parent(path) + "/" + JsonPointer.Escape(name);
                     path.Add(pointer);
-                    if (!frame.Keys!.Add(name))
+                    if (!readable)
+                    {
+                        errors.Add(UnreadableString(pointer, position, "key"));
+                    }
+                    else if (!frame.Keys!.Add(name))
                     {
                         errors.Add((PolicyErrorCodes.DuplicateKey, $"the key '{name}' appears twice in this object; keep one (a later duplicate would silently override the first)", pointer, position.Line, position.Column));
                     }
@@ -77,6 +81,14 @@ internal sealed class SourcePositions
 
                 var valuePointer = Parent(path);
                 positions._values.TryAdd(valuePointer, position);
+                if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped)
+                {
+                    ReadString(ref reader, out var readable);
+                    if (!readable)
+                    {
+                        errors.Add(UnreadableString(valuePointer, position, "string"));
+                    }
+                }
 
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
@@ -101,6 +113,27 @@ internal sealed class SourcePositions
 
         return positions;
     }
+
+    // System.Text.Json accepts an escaped lone surrogate ("\ud800") as JSON, but no .NET string can be read from it.
+    // Every such string is reported here, so that the loader, which reads strings as it goes, never meets one.
+    private static string ReadString(ref Utf8JsonReader reader, out bool readable)
+    {
+        try
+        {
+            readable = true;
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            readable = false;
+            return Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan);
+        }
+    }
+
+    private static (string Code, string Message, string Pointer, int Line, int Column) UnreadableString(string pointer, (int Line, int Column) position, string what) =>
+        (PolicyErrorCodes.InvalidJson,
+         $"this {what} contains an escaped lone surrogate (such as \\ud800), which is not Unicode text; write the character itself, or both halves of its surrogate pair (\\ud83d\\ude00)",
+         pointer, position.Line, position.Column);
 
     /// <summary>The position of the value at a pointer, else of its nearest ancestor.</summary>
     public (int Line, int Column) OfValue(string pointer)
