@@ -105,6 +105,14 @@ internal readonly struct ResolvedValue
         var segments = path.SegmentArray;
         if (segments.Length == 0)
         {
+            if (path.Root == PathRoot.Caller && root.IsUnset)
+            {
+                // A host that supplies no caller attributes (an anonymous caller) has no caller value: "caller"
+                // alone is missing, so that a deny_if on "caller not_exists" refuses it. The arguments, even when
+                // none were sent, are an object: a call without arguments has the empty object.
+                return Missing;
+            }
+
             return root.TryGetElement(out var whole) ? Of(whole) : new ResolvedValue(JsonValueKind.Object, default, root.Dictionary);
         }
 

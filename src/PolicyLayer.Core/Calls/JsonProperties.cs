@@ -70,6 +70,9 @@ public readonly struct JsonProperties
         ? JsonValueKind.Object
         : _element.ValueKind;
 
+    /// <summary>Whether the view was built over nothing (the default value), as opposed to an element or a dictionary.</summary>
+    internal bool IsUnset => _dictionary is null && _element.ValueKind == JsonValueKind.Undefined;
+
     /// <summary>Whether the view is backed by a <see cref="JsonElement"/> (as opposed to a dictionary or nothing).</summary>
     /// <param name="element">The element, when there is one.</param>
     /// <returns><see langword="true"/> when the view wraps a defined element.</returns>

@@ -137,6 +137,32 @@ public class ConditionTests
     }
 
     [Fact]
+    public async Task Paths_CallerAlone_MissingWhenTheHostSuppliesNoAttributes()
+    {
+        var f = new AuthorizerFixture("""
+            { "version": "1", "default": "allow", "all_tools": { "deny_if": [
+                { "conditions": [ { "path": "caller", "op": "not_exists" } ], "on_deny": "Anonymous callers are refused." } ] } }
+            """);
+
+        var anonymous = f.Call("t");
+        Assert.False(anonymous.IsAllowed);
+        Assert.Equal("Anonymous callers are refused.", anonymous.Message);
+        Assert.True(f.Call("t", caller: """{"sub": "u1"}""").IsAllowed);
+        // Attributes supplied, even none of them, are a caller: an empty object or dictionary is present.
+        Assert.True(f.Call("t", caller: "{}").IsAllowed);
+        var empty = await f.Authorizer.AuthorizeAsync(new ToolCall("t", caller: new JsonProperties(new Dictionary<string, JsonElement>())));
+        Assert.True(empty.IsAllowed);
+    }
+
+    [Fact]
+    public async Task Paths_WholeArgs_PresentEvenWithoutArguments()
+    {
+        var f = For("require", "args", "exists", null);
+        var decision = await f.Authorizer.AuthorizeAsync(new ToolCall("t"));
+        Assert.True(decision.IsAllowed);
+    }
+
+    [Fact]
     public void Paths_WholeArgs_ComparesTheObject()
     {
         var f = For("deny_if", "args", "eq", "{}");
