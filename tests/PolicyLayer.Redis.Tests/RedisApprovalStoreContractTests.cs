@@ -14,10 +14,11 @@ public sealed class RedisApprovalStoreContractTests : ApprovalStoreContractTests
 {
     private readonly string _prefix = RedisTestServer.UniquePrefix();
 
-    protected override IApprovalStore CreateStore(int maxRequests = 10_000) =>
+    protected override IApprovalStore CreateStore(int maxRequests = 10_000, int maxRequestBytes = 64 * 1024) =>
         RedisTestServer.CreateApprovalStore(_prefix, Time, options =>
         {
             options.MaxRequests = maxRequests;
+            options.MaxRequestBytes = maxRequestBytes;
             options.Retention = Retention;
         });
 }

@@ -9,13 +9,13 @@ public enum ApprovalState
     /// <summary>Approved: the same call, made again by the same grant, is allowed once.</summary>
     Approved,
 
-    /// <summary>Denied: the same call is refused with the approver's reason until the request expires.</summary>
+    /// <summary>Denied: the same call is refused with the approver's reason until the denial lapses (and once more when it is found lapsed).</summary>
     Denied,
 
     /// <summary>The approved call was made; a further identical call needs a new approval.</summary>
     Used,
 
-    /// <summary>Nobody decided in time, or the approval was not used in time; calling again asks again.</summary>
+    /// <summary>Nobody decided in time, or the approval was not used in time; calling again asks again. (A lapsed denial stays <see cref="Denied"/>.)</summary>
     Expired,
 }
 

@@ -7,15 +7,18 @@ namespace PolicyLayer.Approvals;
 /// <remarks>
 /// <para>Expiry is judged by the store's own clock against <see cref="ApprovalRequest.ExpiresAt"/>.</para>
 /// <para>A store refuses to hold more than a bound of requests (answering <see langword="null"/> from
-/// <see cref="GetOrAddAsync"/>), so callers cannot exhaust it with distinct calls.</para>
+/// <see cref="GetOrAddAsync"/>), so callers cannot exhaust it with distinct calls, and refuses a request larger than
+/// a bound of its own (throwing an <see cref="ArgumentException"/> that says which bound), so they cannot exhaust it
+/// with large ones either.</para>
 /// </remarks>
 public interface IApprovalStore
 {
     /// <summary>
     /// Finds the live request for <paramref name="request"/>'s <see cref="ApprovalRequest.Key"/>, or adds
     /// <paramref name="request"/> as pending when there is none. Live: pending, approved or denied, and not
-    /// expired. A request found expired is returned once with <see cref="ApprovalState.Expired"/> and no longer
-    /// answers for its key, so the next identical call asks again. A used request never answers for its key.
+    /// expired. A request found expired is returned once, with <see cref="ApprovalState.Expired"/> (a denied one
+    /// keeps <see cref="ApprovalState.Denied"/>, so the caller is still told it was denied), and no longer answers
+    /// for its key, so the next identical call asks again. A used request never answers for its key.
     /// </summary>
     /// <param name="request">The new pending request, used only when no live one exists.</param>
     /// <param name="cancellationToken">Cancels a remote round trip.</param>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -14,32 +15,48 @@ namespace PolicyLayer.Auditing;
 /// have the same canonical text.
 /// </summary>
 /// <remarks>
-/// A string or name with a lone surrogate (<c>"\ud800"</c> is valid JSON) is the exception: the writer would put
+/// <para>A value nested deeper than <see cref="JsonValues.MaxDepth"/> is not walked (a hostile value could exhaust
+/// the stack): its exact source text is written after a <c>#</c>, which no JSON text has outside a string, so it can
+/// never share a text with another value (two spellings of one such value differ, which is the safe side). Such text
+/// is not JSON; <see cref="TryText"/> reports it, so that no one is shown it as the call's arguments.</para>
+/// <para>A string or name with a lone surrogate (<c>"\ud800"</c> is valid JSON) is the exception: the writer would put
 /// U+FFFD in its place, making it the same as another string, so it is written with every code unit outside
 /// printable ASCII escaped as <c>\uXXXX</c> (<c>"\uD800"</c>); an object with such a name is put together here
-/// rather than by the writer, which has no way to take a name already escaped.
+/// rather than by the writer, which has no way to take a name already escaped.</para>
 /// </remarks>
 internal static class CanonicalArguments
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = true, MaxDepth = JsonValues.MaxDepth + 2 };
 
-    /// <summary>The canonical UTF-8 text of the arguments.</summary>
-    public static byte[] Utf8(in JsonProperties arguments)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteObject(writer, arguments);
-        }
+    /// <summary>The marker before the exact source text of a value nested too deep to be written canonically.</summary>
+    private static ReadOnlySpan<byte> BeyondDepthMarker => "#"u8;
 
-        return buffer.WrittenSpan.ToArray();
-    }
+    /// <summary>The canonical UTF-8 text of the arguments (with the source text of any value nested too deep).</summary>
+    public static byte[] Utf8(in JsonProperties arguments) => Write(arguments, out _);
 
-    /// <summary>The canonical text of the arguments.</summary>
+    /// <summary>The canonical text of the arguments (with the source text of any value nested too deep).</summary>
     public static string Text(in JsonProperties arguments) => Encoding.UTF8.GetString(Utf8(arguments));
 
+    /// <summary>
+    /// The canonical text of the arguments, when every value in them is within <see cref="JsonValues.MaxDepth"/>
+    /// levels, so the text is JSON, exact and canonical throughout.
+    /// </summary>
+    /// <param name="arguments">The arguments.</param>
+    /// <param name="text">The canonical text; <see langword="null"/> when <see langword="false"/> is returned.</param>
+    /// <returns><see langword="false"/> when some value is nested deeper than that.</returns>
+    public static bool TryText(in JsonProperties arguments, [NotNullWhen(true)] out string? text)
+    {
+        var utf8 = Write(arguments, out var tooDeep);
+        text = tooDeep ? null : Encoding.UTF8.GetString(utf8);
+        return !tooDeep;
+    }
+
     /// <summary>The canonical text of one value, written as <see cref="Utf8"/> writes each argument's value.</summary>
-    public static string ValueText(JsonElement value) => ValueText(value, 0);
+    public static string ValueText(JsonElement value)
+    {
+        var tooDeep = false;
+        return ValueText(value, 0, ref tooDeep);
+    }
 
     /// <summary>The canonical text of a string value, quotes included, escaped as <see cref="Utf8"/> escapes strings.</summary>
     public static string StringText(ReadOnlySpan<char> text)
@@ -62,22 +79,34 @@ internal static class CanonicalArguments
     public static string Hash(in JsonProperties arguments, byte[] key) =>
         Convert.ToHexString(HMACSHA256.HashData(key, Utf8(arguments))).ToLowerInvariant();
 
-    private static string ValueText(JsonElement value, int depth)
+    private static byte[] Write(in JsonProperties arguments, out bool tooDeep)
+    {
+        tooDeep = false;
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteObject(writer, arguments, ref tooDeep);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static string ValueText(JsonElement value, int depth, ref bool tooDeep)
     {
         var buffer = new ArrayBufferWriter<byte>(64);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            WriteValue(writer, value, depth);
+            WriteValue(writer, value, depth, ref tooDeep);
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void WriteObject(Utf8JsonWriter writer, in JsonProperties arguments)
+    private static void WriteObject(Utf8JsonWriter writer, in JsonProperties arguments, ref bool tooDeep)
     {
         if (arguments.TryGetElement(out var element))
         {
-            WriteValue(writer, element, 0);
+            WriteValue(writer, element, 0, ref tooDeep);
             return;
         }
 
@@ -87,12 +116,12 @@ internal static class CanonicalArguments
             properties.Add(new(property.Name, property.Value));
         }
 
-        WriteMembers(writer, properties, 1);
+        WriteMembers(writer, properties, 1, ref tooDeep);
     }
 
     // The members sorted by name, as an object. The writer would write a name with a lone surrogate with U+FFFD in
     // its place, giving two different objects one text; an object with such a name is written out here instead.
-    private static void WriteMembers(Utf8JsonWriter writer, List<KeyValuePair<string, JsonElement>> properties, int depth)
+    private static void WriteMembers(Utf8JsonWriter writer, List<KeyValuePair<string, JsonElement>> properties, int depth, ref bool tooDeep)
     {
         properties.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         var wellFormed = true;
@@ -111,7 +140,7 @@ internal static class CanonicalArguments
                     text.Append(',');
                 }
 
-                text.Append(StringText(property.Key)).Append(':').Append(ValueText(property.Value, depth));
+                text.Append(StringText(property.Key)).Append(':').Append(ValueText(property.Value, depth, ref tooDeep));
             }
 
             writer.WriteRawValue(text.Append('}').ToString(), skipInputValidation: true);
@@ -122,20 +151,21 @@ internal static class CanonicalArguments
         foreach (var property in properties)
         {
             writer.WritePropertyName(property.Key);
-            WriteValue(writer, property.Value, depth);
+            WriteValue(writer, property.Value, depth, ref tooDeep);
         }
 
         writer.WriteEndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, JsonElement value, int depth)
+    private static void WriteValue(Utf8JsonWriter writer, JsonElement value, int depth, ref bool tooDeep)
     {
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
                 if (depth > JsonValues.MaxDepth)
                 {
-                    writer.WriteStringValue("(too deep)");
+                    WriteBeyondDepth(writer, value);
+                    tooDeep = true;
                     return;
                 }
 
@@ -145,19 +175,20 @@ internal static class CanonicalArguments
                     properties.Add(new(JsonStrings.GetName(property), property.Value));
                 }
 
-                WriteMembers(writer, properties, depth + 1);
+                WriteMembers(writer, properties, depth + 1, ref tooDeep);
                 return;
             case JsonValueKind.Array:
                 if (depth > JsonValues.MaxDepth)
                 {
-                    writer.WriteStringValue("(too deep)");
+                    WriteBeyondDepth(writer, value);
+                    tooDeep = true;
                     return;
                 }
 
                 writer.WriteStartArray();
                 foreach (var item in value.EnumerateArray())
                 {
-                    WriteValue(writer, item, depth + 1);
+                    WriteValue(writer, item, depth + 1, ref tooDeep);
                 }
 
                 writer.WriteEndArray();
@@ -178,6 +209,17 @@ internal static class CanonicalArguments
                 writer.WriteNullValue();
                 return;
         }
+    }
+
+    // A value too deep to walk: its source text, exactly, after a marker no canonical JSON text can contain, so that
+    // two different values never share a text (nor an approval, nor a hash) however deep they differ.
+    private static void WriteBeyondDepth(Utf8JsonWriter writer, JsonElement value)
+    {
+        var raw = JsonRaw.Utf8(value);
+        var marked = new byte[BeyondDepthMarker.Length + raw.Length];
+        BeyondDepthMarker.CopyTo(marked);
+        raw.CopyTo(marked.AsSpan(BeyondDepthMarker.Length));
+        writer.WriteRawValue(marked, skipInputValidation: true);
     }
 
     // Apart from the recursive WriteValue, so that its scratch buffer is not on the stack at every level.

@@ -77,12 +77,13 @@ internal sealed partial class DecisionRecorder
 
     /// <summary>
     /// The decision's message as a record keeps it. A schema refusal tells the model which values are wrong
-    /// (<c>/amount: 150 is greater than the maximum 100</c>), and a record never holds argument values, so it keeps
-    /// only where each error is and which keyword failed.
+    /// (<c>/amount: 150 is greater than the maximum 100</c>), and a record never holds argument content, so it keeps
+    /// only which top-level argument each error is in and which keyword failed. Other messages quote no argument: they
+    /// are written from the policy, the tool's name, ids and the stores' errors.
     /// </summary>
-    private static string RecordedMessage(in AuthorizationDecision decision) =>
+    private string RecordedMessage(in AuthorizationDecision decision) =>
         decision.HasValidationErrors
-            ? Authorization.DecisionText.SchemaInvalidWithoutValues(decision.ValidationErrors, declared: decision.Rule == RuleIds.InputSchema)
+            ? Authorization.DecisionText.SchemaInvalidWithoutValues(decision.ValidationErrors, declared: decision.Rule == RuleIds.InputSchema, _options.MaxArgumentKeyLength)
             : decision.Message;
 
     /// <summary>Writes to every sink; a sink that throws is logged and skipped, never failing the authorization.</summary>

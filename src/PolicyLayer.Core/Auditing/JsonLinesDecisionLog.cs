@@ -22,8 +22,10 @@ namespace PolicyLayer.Auditing;
 /// written after that are dropped and counted (reason <c>closed</c>): the first is logged at once, later ones at the
 /// next flush or dispose.</para>
 /// <para>A batch that cannot be written (an I/O error, or any other exception from the stream) is logged once with
-/// its number of records, which are counted as dropped (reason <c>write_failed</c>), and the writer carries on; so
-/// does it past a record that cannot be serialized, which is dropped alone. The writer never stops early, so a
+/// its number of records lost, which are counted as dropped (reason <c>write_failed</c>), and the writer carries on;
+/// so does it past a record that cannot be serialized, which is dropped alone. A write that fails part way (a full
+/// disk) keeps the lines that reached the file whole, counted as written, and cuts off the partial line after them,
+/// so the file holds whole lines only and the next write goes after them. The writer never stops early, so a
 /// caller waiting for room is never left waiting.</para>
 /// </remarks>
 public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposable, IDisposable
@@ -224,10 +226,12 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
     /// <summary>Writes the first <paramref name="length"/> bytes of the buffer (its <paramref name="pending"/> lines), then clears it.</summary>
     private long WriteOut(ArrayBufferWriter<byte> buffer, int length, long pending, bool flushFile)
     {
+        var start = -1L;
         try
         {
             if (length > 0)
             {
+                start = _stream.CanSeek ? _stream.Position : -1;
                 _stream.Write(buffer.WrittenSpan[..length]);
             }
 
@@ -242,13 +246,79 @@ public sealed partial class JsonLinesDecisionLog : IDecisionSink, IAsyncDisposab
         catch (Exception ex)
         {
             // Any exception, not only I/O: were one to end the loop, nothing would empty the queue again, and
-            // callers in Wait mode would wait for room for ever.
-            LogWriteFailed(_logger, _name, pending, ex);
-            Dropped(pending, WriteFailedReason);
+            // callers in Wait mode would wait for room for ever. A write can fail part way (a full disk): the lines
+            // that reached the file whole are counted as written, the rest as dropped.
+            var kept = KeepWholeLines(buffer.WrittenSpan[..length], start);
+            if (kept > 0)
+            {
+                Interlocked.Add(ref _written, kept);
+                Settle(kept);
+            }
+
+            if (pending > kept)
+            {
+                LogWriteFailed(_logger, _name, pending - kept, ex);
+                Dropped(pending - kept, WriteFailedReason);
+            }
         }
 
         buffer.Clear();
         return 0;
+    }
+
+    /// <summary>
+    /// After a failed write of <paramref name="lines"/> at <paramref name="start"/>: cuts a partial line off the end of
+    /// the file, puts the position at the end (a failed write leaves it where the write began, and the next one would
+    /// overwrite what did reach the file), and says how many lines reached it whole.
+    /// </summary>
+    /// <returns>The lines in the file whole; 0 when the stream cannot say (it does not seek).</returns>
+    private long KeepWholeLines(ReadOnlySpan<byte> lines, long start)
+    {
+        if (start < 0)
+        {
+            return 0;
+        }
+
+        long end;
+        try
+        {
+            end = _stream.Length;
+        }
+        catch (Exception)
+        {
+            return 0;
+        }
+
+        var reached = lines[..(int)Math.Clamp(end - start, 0, lines.Length)];
+        var whole = reached.LastIndexOf((byte)'\n') + 1;
+        try
+        {
+            if (start + whole < end)
+            {
+                _stream.SetLength(start + whole);
+            }
+
+            _stream.Position = start + whole;
+        }
+        catch (Exception)
+        {
+            // The partial line cannot be cut off: at least never write over what is in the file.
+            TrySeekTo(end);
+        }
+
+        return reached[..whole].Count((byte)'\n');
+    }
+
+    private void TrySeekTo(long position)
+    {
+        try
+        {
+            _stream.Position = position;
+        }
+        catch (Exception)
+        {
+            // Nothing more can be done here; the next write reports its own failure.
+        }
     }
 
     private void DroppedFull()

@@ -35,16 +35,42 @@ internal static class DecisionText
     public static string SchemaInvalid(IReadOnlyList<SchemaValidationError> errors, bool declared) =>
         $"The arguments do not match {SchemaName(declared)}: {string.Join("; ", errors.Select(e => e.Message))}.";
 
-    /// <summary>The same refusal naming only where each error is and which keyword failed: no argument value.</summary>
-    public static string SchemaInvalidWithoutValues(IReadOnlyList<SchemaValidationError> errors, bool declared) =>
-        $"The arguments do not match {SchemaName(declared)} at: {string.Join("; ", errors.Select(ErrorPlace))}.";
+    /// <summary>
+    /// The same refusal naming only which top-level argument each error is in and which keyword failed: no argument
+    /// value. Below the top level an error's location holds the caller's own keys (a map keyed by e-mail address, say),
+    /// which are argument content too, so each deeper segment is written as <c>*</c> (<c>/headers/* (maxLength)</c>).
+    /// </summary>
+    /// <param name="errors">The validation errors.</param>
+    /// <param name="declared">Whether the tool's declared input schema refused, rather than the policy's.</param>
+    /// <param name="maxKeyLength">The longest top-level argument name kept, as records cut argument names.</param>
+    public static string SchemaInvalidWithoutValues(IReadOnlyList<SchemaValidationError> errors, bool declared, int maxKeyLength) =>
+        $"The arguments do not match {SchemaName(declared)} at: {string.Join("; ", errors.Select(e => ErrorPlace(e, maxKeyLength)).Distinct(StringComparer.Ordinal))}.";
 
     private static string SchemaName(bool declared) => declared ? "the tool's input schema" : "the policy's schema for this tool";
 
-    private static string ErrorPlace(SchemaValidationError error)
+    private static string ErrorPlace(SchemaValidationError error, int maxKeyLength)
     {
-        var place = error.InstanceLocation.Length == 0 ? "/" : error.InstanceLocation;
+        var place = TopLevelPlace(error.InstanceLocation, maxKeyLength);
         return error.Keyword.Length == 0 ? place : $"{place} ({error.Keyword})";
+    }
+
+    // "/headers/X-SSN-123/0" -> "/headers/*/*": the top-level name (cut like a recorded argument name), then one * a level.
+    private static string TopLevelPlace(string pointer, int maxKeyLength)
+    {
+        if (pointer.Length == 0)
+        {
+            return "/";
+        }
+
+        var segments = pointer.Split('/');
+        var top = segments.Length > 1 ? segments[1] : string.Empty;
+        var place = new System.Text.StringBuilder("/").Append(top.Length > maxKeyLength ? top[..maxKeyLength] : top);
+        for (var i = 2; i < segments.Length; i++)
+        {
+            place.Append("/*");
+        }
+
+        return place.ToString();
     }
 
     public static string DeclaredSchemaBroken(string tool, IReadOnlyList<JsonSchemaCompileError> errors) =>

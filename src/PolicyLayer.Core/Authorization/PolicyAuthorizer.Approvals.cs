@@ -34,9 +34,16 @@ public sealed partial class PolicyAuthorizer
             return Deny(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision);
         }
 
+        if (!CanonicalArguments.TryText(call.Arguments, out var arguments))
+        {
+            // The approval is for this exact call: arguments that cannot be written out exactly and canonically can
+            // neither be shown to the person deciding nor be told apart from other calls by their key.
+            return Deny(RuleIds.Error, ApprovalText.TooDeep(call.ToolName), policy.Revision);
+        }
+
         try
         {
-            var candidate = NewApprovalRequest(call, reason);
+            var candidate = NewApprovalRequest(call, arguments, reason);
             for (var attempt = 0; attempt < 3; attempt++)
             {
                 var request = await store.GetOrAddAsync(candidate, cancellationToken).ConfigureAwait(false);
@@ -62,7 +69,7 @@ public sealed partial class PolicyAuthorizer
                     : await ReserveLimits(call, tool, allTools, tool.Pointer, policy.Revision, cancellationToken).ConfigureAwait(false);
                 if (!decision.IsAllowed)
                 {
-                    return decision;
+                    return RefusedWithApproval(decision, request);
                 }
 
                 bool used;
@@ -85,7 +92,7 @@ public sealed partial class PolicyAuthorizer
 
                 // Another retry of the same call used the approval first: this one must ask again.
                 await GiveBackAsync(decision).ConfigureAwait(false);
-                candidate = NewApprovalRequest(call, reason);
+                candidate = NewApprovalRequest(call, arguments, reason);
             }
 
             return Deny(tool.Pointer, ApprovalText.Contended(call.ToolName), policy.Revision);
@@ -121,10 +128,20 @@ public sealed partial class PolicyAuthorizer
         }
     }
 
-    private ApprovalRequest NewApprovalRequest(in ToolCall call, string reason)
+    /// <summary>
+    /// A refusal (by a limit, say) of an approved call: it names the approval, which is kept, and says until when it
+    /// stands, or that it lapses before the limit admits the call, when the limit's retry time is past its expiry.
+    /// </summary>
+    private AuthorizationDecision RefusedWithApproval(in AuthorizationDecision refused, ApprovalRequest request)
+    {
+        var lapsesFirst = refused.RetryAfter is { } retryAfter && request.ExpiresAt - _production.Time.GetUtcNow() <= retryAfter;
+        var message = $"{refused.Message} {(lapsesFirst ? ApprovalText.LapsesBeforeRetry(request) : ApprovalText.StillApproved(request))}";
+        return new AuthorizationDecision(refused.Outcome, refused.Rule, message, refused.PolicyRevision, refused.RetryAfter, approvalId: request.Id);
+    }
+
+    private ApprovalRequest NewApprovalRequest(in ToolCall call, string arguments, string reason)
     {
         var grant = call.GrantId ?? AnonymousGrant;
-        var arguments = CanonicalArguments.Text(call.Arguments);
         var now = _production.Time.GetUtcNow();
         return new ApprovalRequest(
             Id: "apr_" + Guid.NewGuid().ToString("N"),
@@ -160,10 +177,19 @@ public sealed partial class PolicyAuthorizer
             $"{reason} Approval request {request.Id} is waiting for a person; once it is approved, make the same call again with the same arguments. It expires at {Time(request.ExpiresAt)}.";
 
         public static string Denied(ApprovalRequest request) =>
-            $"Approval request {request.Id} to call '{request.Tool}' was denied by {request.DecidedBy}: {request.DenialReason} Do not make this call again.";
+            $"Approval request {request.Id} to call '{request.Tool}' was denied by {request.DecidedBy}{Reason(request.DenialReason)} Do not make this call again.";
+
+        public static string StillApproved(ApprovalRequest request) =>
+            $"Approval request {request.Id} stays approved until {Time(request.ExpiresAt)}; make the same call again before then.";
+
+        public static string LapsesBeforeRetry(ApprovalRequest request) =>
+            $"Approval request {request.Id} expires at {Time(request.ExpiresAt)}, before the limit admits the call; a call after that asks for approval again.";
 
         public static string Expired(ApprovalRequest request) =>
             $"Approval request {request.Id} to call '{request.Tool}' expired at {Time(request.ExpiresAt)} before it was used; call again to ask for approval again.";
+
+        public static string TooDeep(string tool) =>
+            $"Calling '{tool}' needs a person's approval, but its arguments are nested more than {Json.JsonValues.MaxDepth} levels deep, too deep to show the person deciding exactly; send arguments nested at most {Json.JsonValues.MaxDepth} levels deep.";
 
         public static string StoreFull(string tool) =>
             $"Calling '{tool}' needs a person's approval, but too many approval requests are waiting; try again later.";
@@ -176,6 +202,10 @@ public sealed partial class PolicyAuthorizer
 
         public static string StoreUnavailable(string error) =>
             $"Refused because the approval store is unavailable ({error}); approvals fail closed. Try again shortly.";
+
+        // ": reason." with a full stop when the approver wrote none, so that the next sentence does not run on.
+        private static string Reason(string? reason) =>
+            string.IsNullOrEmpty(reason) ? "." : reason.EndsWith('.') || reason.EndsWith('!') || reason.EndsWith('?') ? $": {reason}" : $": {reason}.";
 
         private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
     }

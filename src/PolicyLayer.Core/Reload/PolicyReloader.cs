@@ -36,7 +36,9 @@ public sealed class PolicyReloaderOptions
 /// a limit), and the log says so.</para>
 /// <para>Watching uses a <see cref="FileSystemWatcher"/> on the file's folder, debounced with a timer of the
 /// injected <see cref="TimeProvider"/>; the watcher calls the same <see cref="Reload"/> that hosts and tests can
-/// call directly.</para>
+/// call directly. When the file is a symbolic link (a Kubernetes ConfigMap mount), any change in the folder reloads,
+/// so that a swap of the link's target is noticed; a reload that finds the revision in force does nothing. A
+/// deleted file is logged as a warning, and the last good policy stays in force.</para>
 /// <para>Reloads are serialized: each is numbered when it reads its text (under a lock, so the numbers follow the
 /// order of the reads), and applied under the same lock only if no later-numbered reload was applied first. Two
 /// reloads that overlap (the watcher's timer, a host's call, an options change) therefore never leave the older
@@ -237,17 +239,22 @@ public sealed partial class PolicyReloader : IDisposable
     }
 
     /// <summary>Starts a watcher; when the platform refuses one (Linux's inotify limit, say) the policy still reloads on <see cref="Reload"/>.</summary>
+    /// <remarks>
+    /// It watches every name in the folder, not only the file's: a Kubernetes ConfigMap mounts the file as a symbolic
+    /// link through <c>..data</c>, and an update swaps that link atomically, raising no event for the file's own name.
+    /// </remarks>
     private FileSystemWatcher? TryWatch(string path)
     {
         FileSystemWatcher? watcher = null;
         try
         {
-            watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+            watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!)
             {
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.CreationTime,
             };
             watcher.Changed += OnFileEvent;
             watcher.Created += OnFileEvent;
+            watcher.Deleted += OnFileEvent;
             watcher.Renamed += OnFileEvent;
             watcher.EnableRaisingEvents = true;
             return watcher;
@@ -262,19 +269,51 @@ public sealed partial class PolicyReloader : IDisposable
 
     private void OnFileEvent(object sender, FileSystemEventArgs e)
     {
-        if (Volatile.Read(ref _disposed) == 0)
+        if (Volatile.Read(ref _disposed) == 0 && Concerns(e))
         {
             // Restart the debounce: the reload runs once the file has been quiet for the debounce time.
             _timer?.Change(_debounce, Timeout.InfiniteTimeSpan);
         }
     }
 
+    /// <summary>
+    /// Whether an event in the folder may have changed the policy: it names the file, or the file is a symbolic link,
+    /// whose target (or a link on the way to it, as a ConfigMap's <c>..data</c>) any other name in the folder may be.
+    /// A reload that finds the revision in force changes nothing and logs nothing.
+    /// </summary>
+    private bool Concerns(FileSystemEventArgs e)
+    {
+        var name = Path.GetFileName(_path);
+        if (string.Equals(e.Name, name, StringComparison.Ordinal) || (e is RenamedEventArgs renamed && string.Equals(renamed.OldName, name, StringComparison.Ordinal)))
+        {
+            return true;
+        }
+
+        try
+        {
+            return new FileInfo(_path!).LinkTarget is not null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     private void OnDebounced()
     {
-        if (Volatile.Read(ref _disposed) == 0)
+        if (Volatile.Read(ref _disposed) != 0)
         {
-            Reload();
+            return;
         }
+
+        if (!File.Exists(_path))
+        {
+            // Deleted (or a link to nothing): nothing to load. Say so, rather than keep the old policy silently.
+            LogFileMissing(_logger, _path!, _authorizer.Policy?.Revision ?? "(none)");
+            return;
+        }
+
+        Reload();
     }
 
     [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Policy reloaded from {Source}: revision {OldRevision} -> {NewRevision} (mode {Mode})")]
@@ -294,6 +333,9 @@ public sealed partial class PolicyReloader : IDisposable
 
     [LoggerMessage(EventId = 46, Level = LogLevel.Information, Message = "Policy reload from {Source} (revision {Revision}) skipped: a reload that read the policy later was applied first, and revision {CurrentRevision} stays in force")]
     private static partial void LogSuperseded(ILogger logger, string source, string revision, string currentRevision);
+
+    [LoggerMessage(EventId = 47, Level = LogLevel.Warning, Message = "The policy file {Path} is gone (deleted, or a link to nothing); the last good policy (revision {Revision}) stays in force until the file is back")]
+    private static partial void LogFileMissing(ILogger logger, string path, string revision);
 
     [LoggerMessage(EventId = 44, Level = LogLevel.Information, Message = "Counter '{Counter}' is no longer defined; its budgets are no longer consulted")]
     private static partial void LogCounterRemoved(ILogger logger, string counter);

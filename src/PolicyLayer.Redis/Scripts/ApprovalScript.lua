@@ -70,11 +70,14 @@ if op == 'add' then
         return { 'live', json }
       end
 
-      -- Report the lapse once; the next identical call asks again.
-      live.state = 'Expired'
-      json = cjson.encode(live)
-      redis.call('HSET', KEYS[1], live_id, json)
+      -- Report the lapse once; the next identical call asks again. A denial stays a denial: the caller is told who
+      -- denied it and why, never that it may simply call again.
       redis.call('HDEL', KEYS[2], key)
+      if live.state ~= 'Denied' then
+        live.state = 'Expired'
+        json = cjson.encode(live)
+        redis.call('HSET', KEYS[1], live_id, json)
+      end
       return { 'expired', json }
     end
   end

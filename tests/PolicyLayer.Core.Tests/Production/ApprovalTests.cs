@@ -130,9 +130,30 @@ public class ApprovalTests
 
         Assert.False(refused.IsAllowed);
         Assert.Equal("/tools/wire/limits/0", refused.Rule);
+        Assert.Equal(id, refused.ApprovalId);
+        Assert.Equal(id, fixture.Sink.Records[^2].ApprovalId);
+        Assert.EndsWith($"Approval request {id} stays approved until 2026-01-01T12:30:00Z; make the same call again before then.", refused.Message, StringComparison.Ordinal);
         Assert.True(allowed.IsAllowed);
         Assert.Equal(id, allowed.ApprovalId);
         Assert.True(allowed.HasReservation);
+    }
+
+    [Fact]
+    public async Task Approve_LimitRetryAfterTheApprovalLapses_RefusalSaysTheApprovalLapsesFirst()
+    {
+        var policy = ProductionFixture.Policy("""{ "wire": { "action": "require_approval", "limits": [ { "counter": "w", "window": "hour", "max": 1 } ] }, "other": { "limits": [ { "counter": "w", "window": "hour", "max": 1 } ] } }""");
+        var fixture = new ProductionFixture(policy, approvals: true);
+        var id = fixture.Call("wire").ApprovalId!;
+        await fixture.ApprovalService!.ApproveAsync(id, "alice");
+        Assert.True(fixture.Call("other").IsAllowed);
+
+        var refused = fixture.Call("wire");
+
+        Assert.Equal(DecisionOutcome.Deny, refused.Outcome);
+        Assert.Equal(id, refused.ApprovalId);
+        Assert.True(refused.RetryAfter > TimeSpan.FromMinutes(30), refused.Message);
+        Assert.EndsWith($" s. Approval request {id} expires at 2026-01-01T12:30:00Z, before the limit admits the call; a call after that asks for approval again.", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(ApprovalState.Approved, (await fixture.ApprovalService.GetAsync(id))!.State);
     }
 
     [Fact]
@@ -187,6 +208,25 @@ public class ApprovalTests
         Assert.Equal(id, refused.ApprovalId);
         Assert.Equal(refused.Message, stillRefused.Message);
         Assert.False((await fixture.ApprovalService.ApproveAsync(id, "carol")).Succeeded);
+    }
+
+    [Fact]
+    public async Task Deny_ThenDenialLapses_StillRefusedAsDeniedOnceThenAsksAgain()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+        var id = fixture.Call("wire", """{"amount": 10}""").ApprovalId!;
+        await fixture.ApprovalService!.DenyAsync(id, "carol", "not today");
+
+        fixture.Time.Advance(TimeSpan.FromMinutes(30));
+        var lapsed = fixture.Call("wire", """{"amount": 10}""");
+        var askedAgain = fixture.Call("wire", """{"amount": 10}""");
+
+        Assert.Equal(DecisionOutcome.Deny, lapsed.Outcome);
+        Assert.Equal($"Approval request {id} to call 'wire' was denied by carol: not today. Do not make this call again.", lapsed.Message);
+        Assert.DoesNotContain("call again to ask", lapsed.Message, StringComparison.Ordinal);
+        Assert.Equal(id, lapsed.ApprovalId);
+        Assert.Equal(DecisionOutcome.RequireApproval, askedAgain.Outcome);
+        Assert.NotEqual(id, askedAgain.ApprovalId);
     }
 
     [Fact]
@@ -250,6 +290,89 @@ public class ApprovalTests
     }
 
     [Fact]
+    public async Task Authorize_RequireApprovalWithArgumentsNestedBeyondTheBound_RefusedAndNotStored()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+        var ls = Nested(70, "\"ls\"");
+        var rm = Nested(70, "\"rm -rf /\"");
+
+        var first = ProductionFixture.Sync(fixture.Authorizer, new ToolCall("wire", ls, "grant-1"));
+        var second = ProductionFixture.Sync(fixture.Authorizer, new ToolCall("wire", rm, "grant-1"));
+
+        Assert.Equal(DecisionOutcome.Deny, first.Outcome);
+        Assert.Equal(RuleIds.Error, first.Rule);
+        Assert.Equal("Calling 'wire' needs a person's approval, but its arguments are nested more than 64 levels deep, too deep to show the person deciding exactly; send arguments nested at most 64 levels deep.", first.Message);
+        Assert.Null(first.ApprovalId);
+        Assert.Equal(DecisionOutcome.Deny, second.Outcome);
+        Assert.Empty(await fixture.ApprovalService!.GetPendingAsync());
+    }
+
+    [Fact]
+    public async Task Authorize_RequireApprovalWithArgumentsAtTheDepthBound_ApprovedForThatCallOnly()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+        var ls = Nested(60, "\"ls\"");
+        var rm = Nested(60, "\"rm -rf /\"");
+        var id = ProductionFixture.Sync(fixture.Authorizer, new ToolCall("wire", ls, "grant-1")).ApprovalId!;
+        await fixture.ApprovalService!.ApproveAsync(id, "alice");
+
+        var other = ProductionFixture.Sync(fixture.Authorizer, new ToolCall("wire", rm, "grant-1"));
+        var same = ProductionFixture.Sync(fixture.Authorizer, new ToolCall("wire", ls, "grant-1"));
+
+        Assert.Equal(DecisionOutcome.RequireApproval, other.Outcome);
+        Assert.NotEqual(id, other.ApprovalId);
+        Assert.Contains("rm -rf /", (await fixture.ApprovalService.GetAsync(other.ApprovalId!))!.Arguments, StringComparison.Ordinal);
+        Assert.True(same.IsAllowed, same.Message);
+        Assert.Equal(id, same.ApprovalId);
+    }
+
+    [Fact]
+    public async Task Authorize_RequireApprovalWithArgumentsOverTheStoresBound_RefusedSayingSoAndNotStored()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+        var memo = new string('\u00e9', 500_000);
+
+        var decisions = Enumerable.Range(0, 20)
+            .Select(i => ProductionFixture.Sync(fixture.Authorizer, new ToolCall("wire", JsonDocument.Parse($$"""{"memo":"{{memo}}","n":{{i}}}""").RootElement, "grant-1")))
+            .ToArray();
+
+        Assert.All(decisions, d => Assert.Equal(DecisionOutcome.Deny, d.Outcome));
+        Assert.All(decisions, d => Assert.Null(d.ApprovalId));
+        Assert.Contains("more than the 65,536 the in-memory approval store keeps per request (InMemoryApprovalStoreOptions.MaxRequestBytes)", decisions[0].Message, StringComparison.Ordinal);
+        Assert.StartsWith("Refused: the approval store cannot keep this request", decisions[0].Message, StringComparison.Ordinal);
+        Assert.Empty(await fixture.ApprovalService!.GetPendingAsync());
+    }
+
+    [Fact]
+    public async Task InMemoryStore_TotalBytesReached_RefusesNewRequestsUntilLapsedOnesAreRemoved()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        var store = new InMemoryApprovalStore(time, new InMemoryApprovalStoreOptions { MaxRequestBytes = 4096, MaxTotalBytes = 10_000, Retention = TimeSpan.Zero });
+        ApprovalRequest Request(int n) => new("apr_" + n, "key-" + n, "wire", "grant-1", $$"""{"memo":"{{new string('x', 3000)}}"}""", "Wires need a person.", time.GetUtcNow(), time.GetUtcNow() + TimeSpan.FromMinutes(10));
+
+        var first = await store.GetOrAddAsync(Request(1));
+        var second = await store.GetOrAddAsync(Request(2));
+        var third = await store.GetOrAddAsync(Request(3));
+        var fourth = await store.GetOrAddAsync(Request(4));
+        time.Advance(TimeSpan.FromMinutes(10));
+        var afterLapse = await store.GetOrAddAsync(Request(5));
+
+        Assert.NotNull(first);
+        Assert.NotNull(second);
+        Assert.NotNull(third);
+        Assert.Null(fourth);
+        Assert.Equal("apr_5", afterLapse?.Id);
+        Assert.Null(await store.GetAsync("apr_1"));
+    }
+
+    [Fact]
+    public void InMemoryStoreOptions_BoundsOutOfRange_Rejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InMemoryApprovalStore(null, new InMemoryApprovalStoreOptions { MaxRequestBytes = 10 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InMemoryApprovalStore(null, new InMemoryApprovalStoreOptions { MaxRequestBytes = 4096, MaxTotalBytes = 4095 }));
+    }
+
+    [Fact]
     public async Task AddApprovals_RegistersServiceSharingTheAuthorizersStore()
     {
         var services = new ServiceCollection();
@@ -285,4 +408,8 @@ public class ApprovalTests
 
         public ValueTask<IReadOnlyList<ApprovalRequest>> GetPendingAsync(CancellationToken cancellationToken = default) => inner.GetPendingAsync(cancellationToken);
     }
+
+    /// <summary><c>{"cmd": [[…[value]…]]}</c> with <paramref name="depth"/> arrays, parsed without the default depth bound.</summary>
+    private static JsonElement Nested(int depth, string value) =>
+        JsonDocument.Parse("{\"cmd\":" + new string('[', depth) + value + new string(']', depth) + "}", new JsonDocumentOptions { MaxDepth = 1000 }).RootElement;
 }

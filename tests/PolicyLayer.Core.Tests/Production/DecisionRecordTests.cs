@@ -125,6 +125,38 @@ public class DecisionRecordTests
     }
 
     [Fact]
+    public void CanonicalArguments_ValuesDifferingBeyondTheDepthBound_DistinctTextsAndNotCanonical()
+    {
+        var ls = Deep(70, "\"ls\"");
+        var rm = Deep(70, "\"rm -rf /\"");
+        var shallow = new JsonProperties(JsonDocument.Parse("""{"cmd":[["ls"]]}""").RootElement);
+
+        Assert.NotEqual(CanonicalArguments.Text(ls), CanonicalArguments.Text(rm));
+        Assert.Equal(CanonicalArguments.Text(ls), CanonicalArguments.Text(Deep(70, "\"ls\"")));
+        Assert.False(CanonicalArguments.TryText(ls, out var none));
+        Assert.Null(none);
+        Assert.True(CanonicalArguments.TryText(shallow, out var text));
+        Assert.Equal("""{"cmd":[["ls"]]}""", text);
+        Assert.True(CanonicalArguments.TryText(Deep(60, "1.0"), out var atBound));
+        Assert.Contains("[1]", atBound, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ArgumentsHash_ValuesDifferingBeyondTheDepthBound_DifferentHashes()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), records: new DecisionRecordOptions { HashArguments = true, ArgumentHashSalt = Salt });
+
+        ProductionFixture.Sync(fixture.Authorizer, new ToolCall("t", DeepElement(70, "\"ls\"")));
+        ProductionFixture.Sync(fixture.Authorizer, new ToolCall("t", DeepElement(70, "\"rm -rf /\"")));
+        ProductionFixture.Sync(fixture.Authorizer, new ToolCall("t", DeepElement(70, "\"ls\"")));
+
+        var hashes = fixture.Sink.Records.Select(r => r.ArgumentsHash).ToArray();
+        Assert.All(hashes, h => Assert.Matches("^[0-9a-f]{64}$", h));
+        Assert.NotEqual(hashes[0], hashes[1]);
+        Assert.Equal(hashes[0], hashes[2]);
+    }
+
+    [Fact]
     public void ArgumentKeys_ManyLongKeys_Bounded()
     {
         var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""), records: new DecisionRecordOptions { MaxArgumentKeys = 3, MaxArgumentKeyLength = 4 });
@@ -218,6 +250,39 @@ public class DecisionRecordTests
         Assert.Equal("The arguments do not match the policy's schema for this tool at: /memo (maxLength); /age (maximum).", record.Message);
         Assert.DoesNotContain("secret-memo", Line(record), StringComparison.Ordinal);
         Assert.DoesNotContain("987654", Line(record), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Authorize_SchemaRefusalInNestedKeys_RecordsOnlyTheTopLevelArgument()
+    {
+        var fixture = new ProductionFixture(
+            ProductionFixture.Policy("""{ "send": { "schema": { "type": "object", "properties": { "headers": { "type": "object", "additionalProperties": { "type": "string", "maxLength": 3 } }, "to": { "type": "array", "items": { "type": "object", "additionalProperties": { "type": "integer" } } } } } } }"""),
+            records: new DecisionRecordOptions { MaxArgumentKeyLength = 7 });
+        fixture.Authorizer.SetShadowPolicy(PolicyLayer.Policies.Policy.Parse(ProductionFixture.Policy("""{ "send": { "schema": { "properties": { "headers": { "additionalProperties": { "maxLength": 3 } } } } } }""")));
+
+        var decision = fixture.Call("send", """{"headers": {"X-SSN-123-45-6789": "SECRETVALUE", "X-Token-abc": "SECRET2"}, "to": [{"alice@example.com": "x"}]}""");
+
+        Assert.Contains("X-SSN-123-45-6789", decision.Message, StringComparison.Ordinal);
+        var record = Assert.Single(fixture.Sink.Records);
+        Assert.Equal("The arguments do not match the policy's schema for this tool at: /headers/* (maxLength); /to/*/* (type).", record.Message);
+        Assert.Equal("The arguments do not match the policy's schema for this tool at: /headers/* (maxLength).", record.Shadow!.Message);
+        var line = Line(record);
+        Assert.DoesNotContain("SSN", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Token", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Authorize_SchemaRefusalInALongTopLevelName_RecordsItCutLikeTheArgumentNames()
+    {
+        var fixture = new ProductionFixture(
+            ProductionFixture.Policy("""{ "send": { "schema": { "type": "object", "additionalProperties": { "type": "integer" } } } }"""),
+            records: new DecisionRecordOptions { MaxArgumentKeyLength = 4 });
+
+        fixture.Call("send", """{"abcdefgh": "x"}""");
+
+        Assert.Equal("The arguments do not match the policy's schema for this tool at: /abcd (type).", fixture.Sink.Last.Message);
+        Assert.Equal(["abcd"], fixture.Sink.Last.ArgumentKeys);
     }
 
     [Fact]
@@ -371,4 +436,10 @@ public class DecisionRecordTests
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
+
+    private static JsonProperties Deep(int depth, string value) => new(DeepElement(depth, value));
+
+    /// <summary><c>{"cmd": [[…[value]…]]}</c> with <paramref name="depth"/> arrays, parsed without the default depth bound.</summary>
+    private static JsonElement DeepElement(int depth, string value) =>
+        JsonDocument.Parse("{\"cmd\":" + new string('[', depth) + value + new string(']', depth) + "}", new JsonDocumentOptions { MaxDepth = 1000 }).RootElement;
 }

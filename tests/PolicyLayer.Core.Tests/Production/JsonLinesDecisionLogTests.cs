@@ -252,6 +252,43 @@ public sealed class JsonLinesDecisionLogTests : IDisposable
     }
 
     [Fact]
+    public async Task DiskFull_WritesFailPartWay_FileHoldsWholeLinesOnlyAndEveryRecordCountedOnce()
+    {
+        const int BeforeFull = 200;
+        const int AfterFreed = 10;
+        var stream = new FullDiskStream { Capacity = 1000 };
+        var logger = new TestLogger<JsonLinesDecisionLog>();
+        var log = new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = "unused", Capacity = 16, FullMode = DecisionLogFullMode.Wait }, stream, logger);
+
+        await Task.Run(async () =>
+        {
+            for (var i = 0; i < BeforeFull; i++)
+            {
+                await log.WriteAsync(Record("before"));
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        await log.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        var writtenWhileFull = log.WrittenCount;
+        stream.Capacity = long.MaxValue;
+        for (var i = 0; i < AfterFreed; i++)
+        {
+            await log.WriteAsync(Record("after"));
+        }
+
+        await log.DisposeAsync();
+
+        var text = stream.Text();
+        Assert.EndsWith("\n", text, StringComparison.Ordinal);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, line => JsonDocument.Parse(line).Dispose());
+        Assert.True(writtenWhileFull > 0, "the lines that fitted are kept");
+        Assert.Equal(writtenWhileFull, lines.Count(l => l.Contains("\"before\"", StringComparison.Ordinal)));
+        Assert.Equal(AfterFreed, lines.Count(l => l.Contains("\"after\"", StringComparison.Ordinal)));
+        Assert.Equal(lines.Length, log.WrittenCount);
+        Assert.Equal(BeforeFull + AfterFreed, log.WrittenCount + log.DroppedCount);
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ListsEveryProblem()
     {
         var error = Assert.Throws<ArgumentException>(() => new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = "", Capacity = 0 }));
@@ -352,5 +389,80 @@ public sealed class JsonLinesDecisionLogTests : IDisposable
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
         public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// A file on a disk of <see cref="Capacity"/> bytes: a write that does not fit writes what fits, then fails without
+    /// moving the position, as a file stream does on a full disk.
+    /// </summary>
+    private sealed class FullDiskStream : Stream
+    {
+        private readonly MemoryStream _inner = new();
+        private long _position;
+
+        public long Capacity { get; set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => true;
+
+        public override long Length
+        {
+            get
+            {
+                lock (_inner)
+                {
+                    return _inner.Length;
+                }
+            }
+        }
+
+        public override long Position
+        {
+            get => Interlocked.Read(ref _position);
+            set => Interlocked.Exchange(ref _position, value);
+        }
+
+        public string Text()
+        {
+            lock (_inner)
+            {
+                return System.Text.Encoding.UTF8.GetString(_inner.ToArray());
+            }
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            lock (_inner)
+            {
+                var fits = (int)Math.Clamp(Capacity - _position, 0, count);
+                _inner.Position = _position;
+                _inner.Write(buffer, offset, fits);
+                if (fits < count)
+                {
+                    throw new IOException("No space left on device");
+                }
+
+                _position += count;
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value)
+        {
+            lock (_inner)
+            {
+                _inner.SetLength(value);
+            }
+        }
     }
 }

@@ -228,4 +228,74 @@ public sealed class ReloadTests : IDisposable
 
         Assert.Equal(Policy.Parse(Denying).Revision, authorizer.Policy!.Revision);
     }
+
+    [Fact]
+    public async Task Watcher_ConfigMapUpdateSwapsTheDataLink_PolicyReloaded()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // Kubernetes mounts are Linux; links to folders need privileges on Windows.
+        }
+
+        // The layout of a mounted ConfigMap: policy.json -> ..data/policy.json, ..data -> ..v1.
+        File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(_folder, "..v1")).FullName, "policy.json"), Allowing);
+        Directory.CreateSymbolicLink(Path.Combine(_folder, "..data"), "..v1");
+        var path = Path.Combine(_folder, "policy.json");
+        File.CreateSymbolicLink(path, Path.Combine("..data", "policy.json"));
+        var authorizer = new PolicyAuthorizer(Policy.LoadFile(path).Policy, new InMemoryCounterStore());
+        var logger = new TestLogger<PolicyReloader>();
+        var reloaded = WhenLogged(logger, "Policy reloaded");
+        using var reloader = new PolicyReloader(authorizer, new PolicyReloaderOptions { PolicyFile = path, Debounce = TimeSpan.Zero }, logger, TimeProvider.System);
+
+        // The update: a new folder, a new link to it, renamed over ..data in one step.
+        File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(_folder, "..v2")).FullName, "policy.json"), Denying);
+        Directory.CreateSymbolicLink(Path.Combine(_folder, "..data_tmp"), "..v2");
+        Assert.Equal(0, Rename(Path.Combine(_folder, "..data_tmp"), Path.Combine(_folder, "..data")));
+        await reloaded.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(Policy.Parse(Denying).Revision, authorizer.Policy!.Revision);
+        Assert.Equal(Policy.Parse(Denying).Revision, Policy.LoadFile(path).Policy!.Revision);
+    }
+
+    [Fact]
+    public async Task Watcher_FileDeleted_WarningLoggedAndLastGoodPolicyStays()
+    {
+        var path = Path.Combine(_folder, "watched.json");
+        File.WriteAllText(path, Allowing);
+        var authorizer = new PolicyAuthorizer(Policy.LoadFile(path).Policy, new InMemoryCounterStore());
+        var logger = new TestLogger<PolicyReloader>();
+        var warned = WhenLogged(logger, "The policy file");
+        using var reloader = new PolicyReloader(authorizer, new PolicyReloaderOptions { PolicyFile = path, Debounce = TimeSpan.Zero }, logger, TimeProvider.System);
+
+        File.Delete(path);
+        await warned.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var warning = Assert.Single(logger.Entries, e => e.Message.StartsWith("The policy file", StringComparison.Ordinal));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.Contains("is gone", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(Policy.Parse(Allowing).Revision, warning.Message, StringComparison.Ordinal);
+        Assert.Equal(Policy.Parse(Allowing).Revision, authorizer.Policy!.Revision);
+    }
+
+    // rename(2) of one link over another, as Kubernetes swaps ..data: File.Move does not move a link to a folder.
+    private static int Rename(string from, string to)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("mv") { ArgumentList = { "-T", from, to } };
+        using var mv = System.Diagnostics.Process.Start(start)!;
+        mv.WaitForExit();
+        return mv.ExitCode;
+    }
+
+    private static Task WhenLogged(TestLogger<PolicyReloader> logger, string start)
+    {
+        var logged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        logger.OnMessage = m =>
+        {
+            if (m.StartsWith(start, StringComparison.Ordinal))
+            {
+                logged.TrySetResult();
+            }
+        };
+        return logged.Task;
+    }
 }

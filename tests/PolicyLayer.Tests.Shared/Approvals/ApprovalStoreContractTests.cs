@@ -30,8 +30,9 @@ public abstract class ApprovalStoreContractTests
 
     /// <summary>Creates the store under test, with <see cref="Time"/> as its clock and <see cref="Retention"/>.</summary>
     /// <param name="maxRequests">The most requests it holds at once.</param>
+    /// <param name="maxRequestBytes">The most bytes one request may take (its <c>MaxRequestBytes</c> option).</param>
     /// <returns>An empty store.</returns>
-    protected abstract IApprovalStore CreateStore(int maxRequests = 10_000);
+    protected abstract IApprovalStore CreateStore(int maxRequests = 10_000, int maxRequestBytes = 64 * 1024);
 
     [Fact]
     public async Task GetOrAdd_NewCall_AddedPendingAndFoundById()
@@ -316,9 +317,57 @@ public abstract class ApprovalStoreContractTests
         Assert.Equal(ApprovalState.Denied, answered!.State);
         Assert.Equal("bob", answered.DecidedBy);
         Assert.Equal("Not to that account.", answered.DenialReason);
-        Assert.Equal(ApprovalState.Expired, lapsed!.State);
+        Assert.Equal(change.Request, lapsed);
+        Assert.Equal(ApprovalState.Denied, (await store.GetAsync(request.Id))!.State);
+        Assert.Equal(ApprovalChangeStatus.NotPending, (await store.DecideAsync(request.Id, Approve())).Status);
+    }
+
+    [Fact]
+    public async Task GetOrAdd_DenialLapsed_ReportedDeniedOnceThenAsksAgain()
+    {
+        IApprovalStore store = CreateStore();
+        ApprovalRequest request = (await store.GetOrAddAsync(NewRequest("call-1")))!;
+        await store.DecideAsync(request.Id, Deny("no"));
+        Time.Advance(ValidFor);
+
+        ApprovalRequest? lapsed = await store.GetOrAddAsync(NewRequest("call-1"));
+        ApprovalRequest next = NewRequest("call-1");
+        ApprovalRequest? askedAgain = await store.GetOrAddAsync(next);
+
+        Assert.Equal(ApprovalState.Denied, lapsed!.State);
         Assert.Equal(request.Id, lapsed.Id);
-        Assert.Equal("Not to that account.", lapsed.DenialReason);
+        Assert.Equal(next, askedAgain);
+        Assert.Equal([next], await store.GetPendingAsync());
+    }
+
+    [Fact]
+    public async Task GetOrAdd_RequestOverTheByteBound_ThrowsSayingWhichBoundAndStoresNothing()
+    {
+        IApprovalStore store = CreateStore(maxRequestBytes: 2048);
+        ApprovalRequest large = NewRequest("call-1") with { Arguments = $$"""{"memo":"{{new string('x', 4096)}}"}""" };
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () => await store.GetOrAddAsync(large));
+
+        Assert.Contains("The approval request to call 'wire' takes", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("more than the 2,048", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxRequestBytes", ex.Message, StringComparison.Ordinal);
+        Assert.Null(await store.GetAsync(large.Id));
+        Assert.Empty(await store.GetPendingAsync());
+        ApprovalRequest small = NewRequest("call-1") with { Arguments = $$"""{"memo":"{{new string('x', 1000)}}"}""" };
+        Assert.Equal(small, await store.GetOrAddAsync(small));
+    }
+
+    [Fact]
+    public async Task Decide_ReasonOverTheByteBound_ThrowsAndLeavesTheRequestPending()
+    {
+        IApprovalStore store = CreateStore(maxRequestBytes: 2048);
+        ApprovalRequest request = (await store.GetOrAddAsync(NewRequest("call-1")))!;
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(async () =>
+            await store.DecideAsync(request.Id, new ApprovalVerdict(false, "bob", new string('x', 3000), ValidFor)));
+
+        Assert.Contains("shorten the reason", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(ApprovalState.Pending, (await store.GetAsync(request.Id))!.State);
     }
 
     [Fact]
@@ -459,8 +508,8 @@ public abstract class ApprovalStoreContractTests
             ExpiresAt = Time.GetUtcNow(),
         };
         Assert.Equal(expected, denied.Request);
-        Assert.Equal(expected with { State = ApprovalState.Expired }, lapsed);
-        Assert.Equal(expected with { State = ApprovalState.Expired }, await store.GetAsync(request.Id));
+        Assert.Equal(expected, lapsed);
+        Assert.Equal(expected, await store.GetAsync(request.Id));
     }
 
     [Fact]
