@@ -123,6 +123,7 @@ internal static class CanonicalArguments
     // its place, giving two different objects one text; an object with such a name is written out here instead.
     private static void WriteMembers(Utf8JsonWriter writer, List<KeyValuePair<string, JsonElement>> properties, int depth, ref bool tooDeep)
     {
+        properties = LastOfEachName(properties);
         properties.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         var wellFormed = true;
         foreach (var property in properties)
@@ -155,6 +156,29 @@ internal static class CanonicalArguments
         }
 
         writer.WriteEndObject();
+    }
+
+    // An object may repeat a name. Whoever reads it (JsonElement lookups, the policy's conditions, deserialization into
+    // a dictionary) sees the last value, so that is the one the canonical text keeps. Keeping every duplicate would
+    // leave their order to the sort, which is not stable: two objects whose last values differ could share one text.
+    private static List<KeyValuePair<string, JsonElement>> LastOfEachName(List<KeyValuePair<string, JsonElement>> properties)
+    {
+        if (properties.Count < 2)
+        {
+            return properties;
+        }
+
+        var seen = new HashSet<string>(properties.Count, StringComparer.Ordinal);
+        var kept = new List<KeyValuePair<string, JsonElement>>(properties.Count);
+        for (var i = properties.Count - 1; i >= 0; i--)
+        {
+            if (seen.Add(properties[i].Key))
+            {
+                kept.Add(properties[i]);
+            }
+        }
+
+        return kept.Count == properties.Count ? properties : kept;
     }
 
     private static void WriteValue(Utf8JsonWriter writer, JsonElement value, int depth, ref bool tooDeep)

@@ -125,6 +125,18 @@ public class DecisionRecordTests
     }
 
     [Fact]
+    public void CanonicalArguments_DuplicateNames_KeepTheLastValueWhateverTheirOrder()
+    {
+        // More than 16 members, so that an unstable sort would be free to reorder the duplicates.
+        var small = JsonDocument.Parse("""{"amount":1,"amount":1,"amount":1,"b":0,"amount":1000000,"b":0,"b":0,"amount":1,"amount":1,"amount":1,"b":0,"b":0,"amount":1,"amount":1,"b":0,"b":0,"b":0}""").RootElement;
+        var large = JsonDocument.Parse("""{"b":0,"b":0,"amount":1,"amount":1,"b":0,"amount":1,"amount":1,"amount":1,"b":0,"b":0,"amount":1,"b":0,"amount":1,"amount":1,"b":0,"amount":1000000,"b":0}""").RootElement;
+
+        Assert.Equal("""{"amount":1,"b":0}""", CanonicalArguments.Text(new JsonProperties(small)));
+        Assert.Equal("""{"amount":1000000,"b":0}""", CanonicalArguments.Text(new JsonProperties(large)));
+        Assert.Equal("""{"x":{"a":2}}""", CanonicalArguments.Text(new JsonProperties(JsonDocument.Parse("""{"x":{"a":1,"a":2}}""").RootElement)));
+    }
+
+    [Fact]
     public void CanonicalArguments_ValuesDifferingBeyondTheDepthBound_DistinctTextsAndNotCanonical()
     {
         var ls = Deep(70, "\"ls\"");
