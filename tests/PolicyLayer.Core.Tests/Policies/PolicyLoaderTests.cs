@@ -230,6 +230,19 @@ public class PolicyLoaderTests
     }
 
     [Fact]
+    public void Load_OneLinePolicy_EveryErrorAtItsCharacterColumn()
+    {
+        // Minified: every position is on line 1, counted on from the previous one; "é" is two bytes, one character.
+        const string json = """{"version":"1","default":"deny","x-é":"éé","tools":{"a":{"action":"stop"},"b":{"x-é":1,"limits":[{"counter":"c","window":"week","max":1}]}}}""";
+        var result = Policy.Load(json);
+
+        Assert.Collection(
+            result.Errors,
+            e => Assert.Equal((1, json.IndexOf("\"stop\"", StringComparison.Ordinal) + 1, "/tools/a/action"), (e.Line, e.Column, e.Pointer)),
+            e => Assert.Equal((1, json.IndexOf("\"week\"", StringComparison.Ordinal) + 1, "/tools/b/limits/0/window"), (e.Line, e.Column, e.Pointer)));
+    }
+
+    [Fact]
     public void Load_SurrogatePairEscape_IsText()
     {
         var policy = Policy.Parse("""{ "version": "1", "default": "deny", "hide": ["\ud83d\ude00"] }""");

@@ -15,6 +15,7 @@ internal sealed class SourcePositions
     private readonly Dictionary<string, (int Line, int Column)> _keys = new(StringComparer.Ordinal);
     private readonly int[] _lineStarts;
     private readonly byte[] _utf8;
+    private (int Line, long Offset, int Column) _counted = (-1, 0, 1); // the last position computed
 
     private SourcePositions(byte[] utf8)
     {
@@ -181,8 +182,17 @@ internal sealed class SourcePositions
         var index = Array.BinarySearch(_lineStarts, (int)offset);
         var line = index >= 0 ? index : ~index - 1;
         var start = _lineStarts[line];
-        // Columns count characters, not bytes: count the UTF-8 sequences that start before the offset.
+
+        // Columns count characters, not bytes: count the UTF-8 sequences that start before the offset. Tokens are
+        // asked for in document order, so the count goes on from the previous token of the same line: counting
+        // from the line's start each time would make a minified (one-line) policy quadratic to load.
         var column = 1;
+        if (_counted.Line == line && _counted.Offset <= offset)
+        {
+            start = (int)_counted.Offset;
+            column = _counted.Column;
+        }
+
         for (var i = start; i < offset; i++)
         {
             if ((_utf8[i] & 0xC0) != 0x80)
@@ -191,6 +201,7 @@ internal sealed class SourcePositions
             }
         }
 
+        _counted = (line, offset, column);
         return (line + 1, column);
     }
 
