@@ -93,6 +93,10 @@ public class CallLineParserTests
     [InlineData("{\"tool\":\"a\",\"grant\":1}", "'grant' must be a string or null")]
     [InlineData("{\"tool\":\"a\",\"caller\":\"admin\"}", "'caller' must be an object")]
     [InlineData("{\"tool\":\"a\",\"result\":\"failed\"}", "'result' must be \"ok\" or \"error\"")]
+    [InlineData(@"{""tool"":""\ud800""}", "a field name or string escapes a lone surrogate")]
+    [InlineData(@"{""tool"":""a"",""\udc00"":1}", "a field name or string escapes a lone surrogate")]
+    [InlineData(@"{""tool"":""a"",""grant"":""g\ud800""}", "a field name or string escapes a lone surrogate")]
+    [InlineData(@"{""tool"":""a"",""at"":""\ud800""}", "a field name or string escapes a lone surrogate")]
     public void ParseLine_WrongShape_SaysWhat(string line, string expected)
     {
         Assert.Null(CallLineParser.ParseLine(line, out var error));

@@ -32,7 +32,16 @@ internal static class CallLineParser
 
         using (document)
         {
-            return Parse(document.RootElement, out error);
+            try
+            {
+                return Parse(document.RootElement, out error);
+            }
+            catch (InvalidOperationException)
+            {
+                // Valid JSON, but a name or string escapes a lone surrogate: no .NET string can be read from it.
+                error = "a field name or string escapes a lone surrogate (such as \\ud800), which is not Unicode text; write the character itself, or both halves of its surrogate pair";
+                return null;
+            }
         }
     }
 
