@@ -77,7 +77,7 @@ internal static class DecisionText
         $"The tool '{tool}' declares an input schema that is not valid, so its calls are refused: {string.Join("; ", errors)}.";
 
     public static string UnreadableArguments(string problem) =>
-        $"The arguments cannot be read ({problem}); send well-formed JSON text, without escaped lone surrogates.";
+        $"The arguments cannot be read ({problem}); send well-formed JSON text (no escaped lone surrogates, nesting within bounds).";
 
     public static string TooLarge(int bytes, int max) =>
         $"The arguments are {bytes.ToString(CultureInfo.InvariantCulture)} bytes of JSON, more than the {max.ToString(CultureInfo.InvariantCulture)} bytes allowed; send smaller arguments.";

@@ -27,18 +27,28 @@ public sealed partial class PolicyAuthorizer
     {
         var store = _production.Approvals!;
         var reason = tool.Reason ?? DecisionText.ApprovalRequired(call.ToolName);
-        var size = ArgumentSize(call.Arguments);
-        if (size > _options.MaxArgumentBytes)
+        string? arguments;
+        try
         {
-            // The request keeps the canonical arguments for the person deciding: bound what a caller can make it hold.
-            return Deny(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision);
-        }
+            var size = ArgumentSize(call.Arguments);
+            if (size > _options.MaxArgumentBytes)
+            {
+                // The request keeps the canonical arguments for the person deciding: bound what a caller can make it hold.
+                return Deny(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision);
+            }
 
-        if (!CanonicalArguments.TryText(call.Arguments, out var arguments))
+            if (!CanonicalArguments.TryText(call.Arguments, out arguments))
+            {
+                // The approval is for this exact call: arguments that cannot be written out exactly and canonically can
+                // neither be shown to the person deciding nor be told apart from other calls by their key.
+                return Deny(RuleIds.Error, ApprovalText.TooDeep(call.ToolName), policy.Revision);
+            }
+        }
+        catch (InvalidOperationException ex)
         {
-            // The approval is for this exact call: arguments that cannot be written out exactly and canonically can
-            // neither be shown to the person deciding nor be told apart from other calls by their key.
-            return Deny(RuleIds.Error, ApprovalText.TooDeep(call.ToolName), policy.Revision);
+            // Values System.Text.Json cannot read back (a default element, a disposed document, a lone surrogate):
+            // refused as every other step refuses them, never thrown at the host.
+            return Deny(RuleIds.Error, DecisionText.UnreadableArguments(ex.Message), policy.Revision);
         }
 
         try

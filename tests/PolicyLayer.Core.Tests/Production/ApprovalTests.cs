@@ -11,6 +11,31 @@ public class ApprovalTests
     private static readonly string Wire = ProductionFixture.Policy("""{ "wire": { "action": "require_approval", "reason": "Wires need a person." } }""");
 
     [Fact]
+    public async Task Authorize_RequireApprovalWithUnreadableArguments_RefusedNotThrownAndNothingStored()
+    {
+        var fixture = new ProductionFixture(Wire, approvals: true);
+        var disposed = JsonDocument.Parse("""{"amount": 10}""");
+        var element = disposed.RootElement;
+        disposed.Dispose();
+
+        var calls = new ToolCall[]
+        {
+            new("wire", new JsonProperties(new Dictionary<string, JsonElement> { ["amount"] = default }), "grant-1"),
+            new("wire", element, "grant-1"),
+            new("wire", new JsonProperties(new Dictionary<string, JsonElement> { ["amount"] = element }), "grant-1"),
+        };
+
+        foreach (var call in calls)
+        {
+            var decision = await fixture.Authorizer.AuthorizeAsync(call);
+            Assert.Equal(DecisionOutcome.Deny, decision.Outcome);
+            Assert.StartsWith("The arguments cannot be read", decision.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(await fixture.ApprovalService!.GetPendingAsync());
+    }
+
+    [Fact]
     public async Task Authorize_RequireApproval_PendingWithIdAndRequestStored()
     {
         var fixture = new ProductionFixture(Wire, approvals: true);
