@@ -86,10 +86,17 @@ internal sealed class PolicyCallToolFilter(
         {
             result = await next(context, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled by the client: whether the tool's effect happened is unknown (it may have, or may still, as
+            // in a proxy whose upstream carries on). The call keeps its reservation, as an unreported call does;
+            // refunding it would let a client that cancels every call get past every limit.
+            throw;
+        }
         catch
         {
-            // An exception (including a cancellation, or input the tool asks for before a retry) means the call
-            // did not succeed; the retried call is authorized, and charged, again.
+            // Any other exception (including input the tool asks for before a retry) means the call did not
+            // succeed; the retried call is authorized, and charged, again.
             await decision.ReportOutcomeAsync(ToolCallOutcome.Failed, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
@@ -116,6 +123,10 @@ internal sealed class PolicyCallToolFilter(
             try
             {
                 result = await next(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw; // cancelled: the reservation is kept (see AuthorizeAsync)
             }
             catch
             {

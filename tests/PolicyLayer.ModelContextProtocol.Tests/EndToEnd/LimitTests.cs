@@ -1,4 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
 using PolicyLayer.Counters;
 
 namespace PolicyLayer.ModelContextProtocol.Tests;
@@ -63,6 +67,41 @@ public sealed class LimitTests
         Assert.True(afterSuccess.IsError);
         Assert.Contains("Rule: /tools/flaky/limits/0", McpTestServer.Text(afterSuccess), StringComparison.Ordinal);
         Assert.Equal(3, server.Log.Count("flaky"));
+    }
+
+    [Fact]
+    public async Task CallTool_CancelledByTheClient_KeepsItsReservation()
+    {
+        // Whether a cancelled tool's effect happened is unknown (a proxy's upstream carries on regardless): a refund
+        // would let a client that cancels every call after sending it get past the limit.
+        await using var server = await McpTestServer.StartAsync();
+        var id = new RequestId("cancelled-call");
+        var call = new JsonRpcRequest
+        {
+            Id = id,
+            Method = RequestMethods.ToolsCall,
+            Params = JsonSerializer.SerializeToNode(
+                new CallToolRequestParams
+                {
+                    Name = "flaky",
+                    Arguments = new Dictionary<string, JsonElement> { ["mode"] = JsonSerializer.SerializeToElement("wait") },
+                    Meta = new JsonObject { [McpTestServer.GrantMeta] = "alice" },
+                },
+                McpJsonUtilities.DefaultOptions),
+        };
+        using var abandon = new CancellationTokenSource();
+        var pending = server.Client.SendRequestAsync(call, abandon.Token);
+
+        await server.Log.StartedAsync("flaky").WaitAsync(TimeSpan.FromSeconds(30));
+        await server.Client.SendNotificationAsync(NotificationMethods.CancelledNotification, new CancelledNotificationParams { RequestId = id });
+        await server.Log.StartedAsync("flaky cancelled").WaitAsync(TimeSpan.FromSeconds(30));
+        var next = await server.CallAsync("flaky", new { mode = "ok" }, grant: "alice");
+        await abandon.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+
+        Assert.True(next.IsError);
+        Assert.Contains("Rule: /tools/flaky/limits/0", McpTestServer.Text(next), StringComparison.Ordinal);
+        Assert.Equal(1, server.Log.Count("flaky"));
     }
 
     [Fact]

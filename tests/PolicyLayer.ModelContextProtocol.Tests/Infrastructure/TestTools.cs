@@ -11,7 +11,19 @@ public sealed class InvocationLog
 {
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
 
-    public void Record(string tool) => _counts.AddOrUpdate(tool, 1, (_, n) => n + 1);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _started = new(StringComparer.Ordinal);
+
+    public void Record(string tool)
+    {
+        _counts.AddOrUpdate(tool, 1, (_, n) => n + 1);
+        Started(tool).TrySetResult();
+    }
+
+    /// <summary>Completes once the tool has run at least once.</summary>
+    public Task StartedAsync(string tool) => Started(tool).Task;
+
+    private TaskCompletionSource Started(string tool) =>
+        _started.GetOrAdd(tool, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     public int Count(string tool) => _counts.GetValueOrDefault(tool);
 }
@@ -40,10 +52,22 @@ public sealed class TestTools(InvocationLog log)
         return "done";
     }
 
-    [McpServerTool(Name = "flaky"), Description("Fails as asked: with an error result or an exception.")]
-    public CallToolResult Flaky(string mode)
+    [McpServerTool(Name = "flaky"), Description("Fails as asked: with an error result or an exception, or waits until cancelled.")]
+    public async Task<CallToolResult> Flaky(string mode, CancellationToken cancellationToken)
     {
         log.Record("flaky");
+        if (mode == "wait")
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            finally
+            {
+                log.Record("flaky cancelled");
+            }
+        }
+
         return mode switch
         {
             "error" => new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = "the tool failed" }] },
