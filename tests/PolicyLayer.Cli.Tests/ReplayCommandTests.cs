@@ -63,7 +63,7 @@ public class ReplayCommandTests
                 "{\"error\":\"line 7: the call has no 'tool'; add \\\"tool\\\": \\\"<name>\\\"\"}",
                 "{\"decision\":\"allow\",\"rule\":\"/tools/admin_report\",\"message\":\"Allowed.\",\"retry_after\":null}",
                 "{\"decision\":\"deny\",\"rule\":\"/tools/admin_report/require/0\",\"message\":\"Admins only.\",\"retry_after\":null}",
-                "{\"decision\":\"deny\",\"rule\":\"(hidden)\",\"message\":\"Unknown tool: 'delete_account'.\",\"retry_after\":null}",
+                "{\"decision\":\"deny\",\"rule\":\"(hidden)\",\"message\":\"The tool 'delete_account' is not allowed by the policy.\",\"retry_after\":null}",
                 "{\"error\":\"line 11: unknown field 'argz'; a call has tool, args, grant, session, caller, at and result (prefix notes with 'x-')\"}",
                 "{\"error\":\"line 12: 'args' must be an object, not an array\"}",
                 "{\"error\":\"line 13: 'at' 2025-03-01T09:00:00Z is earlier than the previous call's time 2025-03-01T10:00:00Z; calls must be in time order\"}",

@@ -100,8 +100,11 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
         var name = call.ToolName;
         if (policy.IsHidden(name))
         {
-            // Worded as for a tool that does not exist, so a refusal reveals nothing.
-            return Denied(RuleIds.Hidden, DecisionText.UnknownTool(name), policy.Revision);
+            // Worded as the policy answers a name that is not a tool, so a refusal reveals nothing: under default
+            // deny an unlisted name is refused as not allowed; under default allow it reaches the host, which
+            // answers that the tool is unknown.
+            var message = policy.Default == DefaultAction.Deny ? DecisionText.DefaultDeny(name) : DecisionText.UnknownTool(name);
+            return Denied(RuleIds.Hidden, message, policy.Revision);
         }
 
         var listed = policy.TryGetTool(name, out var tool);

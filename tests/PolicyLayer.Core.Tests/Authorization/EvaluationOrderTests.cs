@@ -29,6 +29,19 @@ public class EvaluationOrderTests
     }
 
     [Fact]
+    public void Authorize_HiddenToolUnderDefaultDeny_AnsweredAsANameThatIsNoTool()
+    {
+        var f = new AuthorizerFixture("""{ "version": "1", "default": "deny", "hide": ["secret"], "tools": { "secret": {}, "open": {} } }""");
+
+        var hidden = f.Call("secret");
+        var noSuchTool = f.Call("no_such_tool");
+
+        Assert.Equal(RuleIds.Hidden, hidden.Rule);
+        Assert.Equal(noSuchTool.Outcome, hidden.Outcome);
+        Assert.Equal(noSuchTool.Message.Replace("no_such_tool", "secret", StringComparison.Ordinal), hidden.Message);
+    }
+
+    [Fact]
     public void Authorize_UnlistedTool_FollowsDefault()
     {
         var deny = new AuthorizerFixture("""{ "version": "1", "default": "deny", "tools": { "listed": {} } }""");
