@@ -33,6 +33,16 @@ public sealed class JsonSchemaOptions
     /// </remarks>
     public TimeSpan RegexTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// The most errors <see cref="JsonSchema.Validate(System.Text.Json.JsonElement)"/> reports. Default: 100.
+    /// </summary>
+    /// <remarks>
+    /// Evaluation stops at the first error past this many, and the list then ends with one more entry saying that
+    /// further errors were left out (at least one), so that a value with a million faults costs no more than one with
+    /// a hundred. Each message is bounded too: values, property names and nested explanations are quoted cut short.
+    /// </remarks>
+    public int MaxErrors { get; init; } = 100;
+
     /// <summary>Documents that <c>$ref</c> may point to by URI. Nothing is ever fetched from the network.</summary>
     public JsonSchemaRegistry? Registry { get; init; }
 }

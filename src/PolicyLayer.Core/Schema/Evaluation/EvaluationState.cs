@@ -27,6 +27,8 @@ internal sealed class EvaluationState
     private readonly List<SchemaResource> _dynamicScope = [];
     private readonly StringBuilder _pointer = new();
     private List<SchemaValidationError>? _errors;
+    private int _errorLimit;       // how many errors the current list takes; one more ends the collection
+    private bool _errorsOmitted;   // the current list reached its limit and an error was left out
     private readonly List<PathSegment> _path = [];
     private int _schemaDepth;
     private int _steps;
@@ -44,6 +46,12 @@ internal sealed class EvaluationState
 
     public bool CollectsErrors { get; private set; }
 
+    /// <summary>
+    /// Whether an error was left out because the list was full. Collection then stops (<see cref="CollectsErrors"/>
+    /// turns off), so the rest of the evaluation fails fast instead of building errors nobody reads.
+    /// </summary>
+    public bool ErrorsOmitted => _errorsOmitted;
+
     public IReadOnlyList<SchemaResource> DynamicScope => _dynamicScope;
 
     public static EvaluationState Rent(JsonSchemaOptions options, bool trackDynamicScope, bool collectErrors)
@@ -56,6 +64,8 @@ internal sealed class EvaluationState
         state.TrackDynamicScope = trackDynamicScope;
         state.CollectsErrors = collectErrors;
         state._errors = null;
+        state._errorLimit = options.MaxErrors;
+        state._errorsOmitted = false;
         return state;
     }
 
@@ -134,23 +144,37 @@ internal sealed class EvaluationState
 
     public void PopPath()
     {
-        if (CollectsErrors)
+        if (CollectsErrors && _path.Count > 0)
         {
             _path.RemoveAt(_path.Count - 1);
         }
     }
 
-    /// <summary>Switches error collection (to test alternatives quietly, or to explain one into its own list); returns what it replaced.</summary>
-    public (bool Collects, List<SchemaValidationError>? Errors) SwapErrors(bool collect, List<SchemaValidationError>? errors)
+    /// <summary>
+    /// Switches error collection (to test alternatives quietly, or to explain one into its own list of at most
+    /// <paramref name="limit"/> errors); returns what it replaced.
+    /// </summary>
+    public ErrorScope SwapErrors(bool collect, List<SchemaValidationError>? errors, int limit = 0)
     {
-        var previous = (CollectsErrors, _errors);
+        var previous = new ErrorScope(CollectsErrors, _errors, _errorLimit, _errorsOmitted, _path.Count);
         CollectsErrors = collect;
         _errors = errors;
+        _errorLimit = collect ? limit : _errorLimit;
+        _errorsOmitted = false;
         return previous;
     }
 
     /// <summary>Restores what <see cref="SwapErrors"/> returned.</summary>
-    public void RestoreErrors((bool Collects, List<SchemaValidationError>? Errors) previous) => (CollectsErrors, _errors) = previous;
+    public void RestoreErrors(in ErrorScope previous)
+    {
+        (CollectsErrors, _errors, _errorLimit, _errorsOmitted) = (previous.Collects, previous.Errors, previous.Limit, previous.Omitted);
+
+        // Collection may have stopped (a full list) between a PushPath and its PopPath: drop what was left behind.
+        if (_path.Count > previous.PathLength)
+        {
+            _path.RemoveRange(previous.PathLength, _path.Count - previous.PathLength);
+        }
+    }
 
     private bool _budgetReported;
 
@@ -176,11 +200,23 @@ internal sealed class EvaluationState
             return;
         }
 
+        if (ErrorCount >= _errorLimit)
+        {
+            // The list is full: say so once, and stop collecting so that the evaluation ends at the next failure.
+            _errorsOmitted = true;
+            CollectsErrors = false;
+            return;
+        }
+
         var instanceLocation = InstancePointer();
         var keywordLocation = keyword.Length == 0 ? schemaLocation : schemaLocation + "/" + JsonPointer.Escape(keyword);
-        var shown = instanceLocation.Length == 0 ? "/" : instanceLocation;
-        (_errors ??= []).Insert(position, new SchemaValidationError(instanceLocation, keywordLocation, keyword, $"{shown}: {message}"));
+        var shown = instanceLocation.Length == 0 ? "/" : Keywords.ValueText.Clip(instanceLocation, MaxShownPointer);
+        (_errors ??= []).Insert(position, new SchemaValidationError(instanceLocation, keywordLocation, keyword, Keywords.ValueText.Clip($"{shown}: {message}", MaxMessage)));
     }
+
+    // Messages quote values, names and nested explanations each cut short; these bound the whole as well.
+    private const int MaxShownPointer = 200;
+    private const int MaxMessage = 1000;
 
     public string InstancePointer()
     {
@@ -199,7 +235,8 @@ internal sealed class EvaluationState
             }
             else
             {
-                builder.Append(JsonPointer.Escape(segment.Property.Name));
+                // A long name is cut (ending in '…'): the pointer stays readable and its size bounded, whatever was sent.
+                builder.Append(Keywords.ValueText.Clip(JsonPointer.Escape(segment.Property.Name), Keywords.ValueText.MaxShown));
             }
         }
 
@@ -208,4 +245,7 @@ internal sealed class EvaluationState
 
 
     private readonly record struct PathSegment(JsonPropertyView Property, int Index);
+
+    /// <summary>What <see cref="SwapErrors"/> replaced.</summary>
+    public readonly record struct ErrorScope(bool Collects, List<SchemaValidationError>? Errors, int Limit, bool Omitted, int PathLength);
 }

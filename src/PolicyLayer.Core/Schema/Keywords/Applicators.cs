@@ -110,11 +110,15 @@ internal sealed class AlternativesKeyword(string name, string nodeLocation, Sche
             return Fail(state, $"{ValueText.Describe(instance)} matches alternatives {first} and {second} of oneOf; it must match exactly one");
         }
 
+        // Each alternative is explained by its first few errors, each cut short, so that nested alternatives cannot
+        // multiply the message (the whole message is bounded again when it is recorded).
+        const int ReasonsPerAlternative = 3;
+        const int MaxReason = 200;
         var reasons = new List<string>();
         for (var i = 0; i < schemas.Length; i++)
         {
-            var errors = Explain(schemas[i], state, instance, depth);
-            var text = errors.Count == 0 ? "does not match" : string.Join("; ", errors.Take(3).Select(e => e.Message));
+            var errors = Explain(schemas[i], state, instance, depth, ReasonsPerAlternative, out var more);
+            var text = errors.Count == 0 ? "does not match" : string.Join("; ", errors.Select(e => ValueText.Clip(e.Message, MaxReason))) + (more ? "; …" : string.Empty);
             reasons.Add($"({i}) {text}");
         }
 

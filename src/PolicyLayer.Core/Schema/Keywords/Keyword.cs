@@ -102,14 +102,18 @@ internal abstract class Keyword
         }
     }
 
-    /// <summary>Evaluates a subschema collecting its errors into a separate list.</summary>
-    protected static List<SchemaValidationError> Explain(SchemaNode node, EvaluationState state, in JsonProperties instance, int depth)
+    /// <summary>
+    /// Evaluates a subschema collecting its first <paramref name="limit"/> errors into a separate list (the evaluation
+    /// stops at the next one); <paramref name="more"/> says whether there were more.
+    /// </summary>
+    protected static List<SchemaValidationError> Explain(SchemaNode node, EvaluationState state, in JsonProperties instance, int depth, int limit, out bool more)
     {
         var errors = new List<SchemaValidationError>();
-        var previous = state.SwapErrors(collect: true, errors);
+        var previous = state.SwapErrors(collect: true, errors, limit);
         try
         {
             node.Evaluate(state, instance, depth, null);
+            more = state.ErrorsOmitted;
         }
         finally
         {

@@ -57,7 +57,7 @@ internal sealed class PropertiesKeyword : Keyword
         _patterns = patterns;
         _patternSchemas = patternSchemas;
         _additional = additional;
-        _allowed = names.Length == 0 ? "none" : string.Join(", ", names.Select(n => "'" + n.Text + "'"));
+        _allowed = AllowedText(names, patterns);
     }
 
     public override JsonTypes AppliesTo => JsonTypes.Object;
@@ -238,7 +238,10 @@ internal sealed class PropertiesKeyword : Keyword
                     return false;
                 }
 
-                state.AddError(NodeLocation, "additionalProperties", $"property '{property.Name}' is not allowed; allowed properties are {_allowed}");
+                // Reported at the property itself, so that its pointer (escaped) names it whatever characters it has.
+                state.PushPath(property);
+                state.AddError(NodeLocation, "additionalProperties", $"property {ValueText.Name(property.Name)} is not allowed; {_allowed}; remove it");
+                state.PopPath();
             }
             else if (!EvaluateProperty(_additional, state, property, depth))
             {
@@ -252,6 +255,20 @@ internal sealed class PropertiesKeyword : Keyword
         }
 
         return valid;
+    }
+
+    // What additionalProperties: false leaves allowed: the declared names and the names patternProperties matches.
+    private static string AllowedText(PropertyName[] names, SchemaRegex[] patterns)
+    {
+        var declared = ValueText.Names(names.Select(n => n.Text));
+        var matching = ValueText.Names(patterns.Select(p => p.Source));
+        return (names.Length, patterns.Length) switch
+        {
+            (0, 0) => "no properties are allowed",
+            (_, 0) => $"the allowed properties are {declared}",
+            (0, _) => $"the allowed property names are those matching {matching}",
+            _ => $"the allowed properties are {declared} and names matching {matching}",
+        };
     }
 
     private PatternVisit VisitPatterns(EvaluationState state, in JsonPropertyView property, int depth)
@@ -268,7 +285,7 @@ internal sealed class PropertiesKeyword : Keyword
                     case RegexOutcome.Timeout:
                         // A timeout counts as a match, so additionalProperties does not apply too, and fails the value.
                         outcome = PatternVisit.Failed;
-                        state.AddError(NodeLocation, "patternProperties", $"matching the property name pattern '{_patterns[j].Source}' took too long; the value is rejected");
+                        state.AddError(NodeLocation, "patternProperties", $"matching the property name pattern {ValueText.Quote(_patterns[j].Source)} took too long; the value is rejected");
                         break;
                     case RegexOutcome.Match:
                         if (!EvaluateProperty(_patternSchemas[j], state, property, depth))
@@ -316,7 +333,7 @@ internal sealed class PropertiesKeyword : Keyword
                     return false;
                 }
 
-                state.AddError(NodeLocation, "required", $"missing required property '{_names[i]}'", firstError++);
+                state.AddError(NodeLocation, "required", $"missing required property {ValueText.Name(_names[i])}", firstError++);
             }
         }
 

@@ -64,8 +64,8 @@ internal sealed class PatternKeyword(string nodeLocation, SchemaRegex regex) : K
         return regex.Match(text, Json.JsonRaw.Utf8(text)) switch
         {
             RegexOutcome.Match => true,
-            RegexOutcome.Timeout => state.CollectsErrors && Fail(state, $"matching the pattern '{regex.Source}' took too long; the value is rejected"),
-            _ => state.CollectsErrors && Fail(state, $"{ValueText.Describe(text)} does not match the pattern '{regex.Source}'"),
+            RegexOutcome.Timeout => state.CollectsErrors && Fail(state, $"matching the pattern {ValueText.Quote(regex.Source)} took too long; the value is rejected"),
+            _ => state.CollectsErrors && Fail(state, $"{ValueText.Describe(text)} does not match the pattern {ValueText.Quote(regex.Source)}"),
         };
     }
 }
