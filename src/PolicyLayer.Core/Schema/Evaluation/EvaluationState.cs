@@ -39,6 +39,19 @@ internal sealed class EvaluationState
 
     public bool AssertFormat { get; private set; }
 
+    /// <summary>Measures the time patterns on the backtracking engine take.</summary>
+    public TimeProvider Time { get; private set; } = TimeProvider.System;
+
+    // The time backtracking matches have taken in this evaluation; at RegexTimeout, no more are run.
+    private TimeSpan _regexTime;
+
+    /// <summary>Whether the evaluation's time for backtracking matches (<see cref="RegexTimeout"/> in all) is spent.</summary>
+    public bool RegexTimeSpent => RegexTimeout != System.Text.RegularExpressions.Regex.InfiniteMatchTimeout && _regexTime >= RegexTimeout;
+
+    /// <summary>Adds the time a backtracking match took (<see cref="Timeout.InfiniteTimeSpan"/>: all of it).</summary>
+    public void SpendRegexTime(TimeSpan elapsed) =>
+        _regexTime = elapsed == Timeout.InfiniteTimeSpan || _regexTime >= RegexTimeout || elapsed >= RegexTimeout ? TimeSpan.MaxValue : _regexTime + elapsed;
+
     public bool TrackDynamicScope { get; private set; }
 
     /// <summary>The errors found so far; <see langword="null"/> until the first one (or when errors are not collected).</summary>
@@ -61,6 +74,8 @@ internal sealed class EvaluationState
         state.MaxDepth = options.MaxInstanceDepth;
         state.RegexTimeout = options.RegexTimeout;
         state.AssertFormat = options.AssertFormat;
+        state.Time = options.TimeProvider;
+        state._regexTime = TimeSpan.Zero;
         state.TrackDynamicScope = trackDynamicScope;
         state.CollectsErrors = collectErrors;
         state._errors = null;

@@ -280,12 +280,12 @@ internal sealed class PropertiesKeyword : Keyword
         {
             for (var j = 0; j < _patterns.Length; j++)
             {
-                switch (_patterns[j].Match(name))
+                switch (_patterns[j].Match(state, name))
                 {
                     case RegexOutcome.Timeout:
                         // A timeout counts as a match, so additionalProperties does not apply too, and fails the value.
                         outcome = PatternVisit.Failed;
-                        state.AddError(NodeLocation, "patternProperties", $"matching the property name pattern {ValueText.Quote(_patterns[j].Source)} took too long; the value is rejected");
+                        state.AddError(NodeLocation, "patternProperties", SchemaRegex.TimeoutMessage(state, $"the property name pattern {ValueText.Quote(_patterns[j].Source)}"));
                         break;
                     case RegexOutcome.Match:
                         if (!EvaluateProperty(_patternSchemas[j], state, property, depth))
