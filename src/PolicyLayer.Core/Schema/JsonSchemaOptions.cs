@@ -17,7 +17,8 @@ public sealed class JsonSchemaOptions
 
     /// <summary>
     /// The deepest instance nesting evaluated; a value nested deeper is invalid ("the value is nested deeper than N
-    /// levels"), never a stack overflow. Default: 64.
+    /// levels"), never a stack overflow, whether or not a subschema looks into it (<c>const</c>, <c>enum</c>,
+    /// <c>uniqueItems</c> and a bare <c>{"type": "array"}</c> included). Default: 64.
     /// </summary>
     public int MaxInstanceDepth { get; init; } = 64;
 

@@ -67,6 +67,9 @@ internal sealed class EvaluationState
 
     public IReadOnlyList<SchemaResource> DynamicScope => _dynamicScope;
 
+    /// <summary>The message for a value nested deeper than the limit.</summary>
+    public static string TooDeep(int maxDepth) => $"the value is nested deeper than {maxDepth} levels; flatten it";
+
     public static EvaluationState Rent(JsonSchemaOptions options, bool trackDynamicScope, bool collectErrors)
     {
         var state = s_cached ?? new EvaluationState();

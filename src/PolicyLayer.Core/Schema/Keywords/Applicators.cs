@@ -5,6 +5,9 @@ namespace PolicyLayer.Schema.Keywords;
 /// <summary><c>allOf</c>.</summary>
 internal sealed class AllOfKeyword(string nodeLocation, SchemaNode[] schemas) : Keyword("allOf", nodeLocation)
 {
+    // The value is valid only if a subschema accepts it, and an accepting subschema has checked its nesting.
+    public override bool CoversMembers => true;
+
     public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
@@ -42,6 +45,9 @@ internal sealed class AllOfKeyword(string nodeLocation, SchemaNode[] schemas) : 
 /// <summary><c>anyOf</c> and <c>oneOf</c>.</summary>
 internal sealed class AlternativesKeyword(string name, string nodeLocation, SchemaNode[] schemas, bool exactlyOne) : Keyword(name, nodeLocation)
 {
+    // The value is valid only if a subschema accepts it, and an accepting subschema has checked its nesting.
+    public override bool CoversMembers => true;
+
     public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
@@ -174,6 +180,9 @@ internal sealed class ConditionalKeyword(string nodeLocation, SchemaNode conditi
 /// <summary><c>$ref</c>: evaluates the referenced schema in place.</summary>
 internal sealed class RefKeyword(string nodeLocation) : Keyword("$ref", nodeLocation)
 {
+    // The value is valid only if a subschema accepts it, and an accepting subschema has checked its nesting.
+    public override bool CoversMembers => true;
+
     public SchemaNode? Target { get; set; }
 
     public override IEnumerable<SchemaNode> InPlaceChildren => [Target!];
@@ -190,6 +199,9 @@ internal sealed class RefKeyword(string nodeLocation) : Keyword("$ref", nodeLoca
 /// </summary>
 internal sealed class DynamicRefKeyword(string nodeLocation) : Keyword("$dynamicRef", nodeLocation)
 {
+    // The value is valid only if a subschema accepts it, and an accepting subschema has checked its nesting.
+    public override bool CoversMembers => true;
+
     public SchemaNode? Target { get; set; }
 
     public string? AnchorName { get; set; }

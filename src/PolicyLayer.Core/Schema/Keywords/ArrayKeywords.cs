@@ -68,6 +68,9 @@ internal sealed class ItemsKeyword(string name, string nodeLocation, SchemaNode 
 {
     public override JsonTypes AppliesTo => JsonTypes.Array;
 
+    // From a start index only beside prefixItems (or the array form of items) for the items before it.
+    public override bool CoversMembers => true;
+
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
     {
         var index = 0;
@@ -292,6 +295,9 @@ internal sealed class UniqueItemsKeyword(string nodeLocation) : Keyword("uniqueI
 internal sealed class UnevaluatedItemsKeyword(string nodeLocation, SchemaNode schema) : Keyword("unevaluatedItems", nodeLocation)
 {
     public override JsonTypes AppliesTo => JsonTypes.Array;
+
+    // The items others evaluated were accepted by a subschema, which checked them.
+    public override bool CoversMembers => true;
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {

@@ -24,6 +24,13 @@ internal abstract class Keyword
     /// </summary>
     public virtual JsonTypes AppliesTo => JsonTypes.Any;
 
+    /// <summary>
+    /// Whether the keyword holds the members of an array or object to the depth limit: it applies subschemas to every
+    /// member (and checks the depth of those it has none for), or applies subschemas in place that must all accept.
+    /// A node with no such keyword checks the nesting of a container itself.
+    /// </summary>
+    public virtual bool CoversMembers => false;
+
     /// <summary>The subschemas the keyword applies to the same instance (not to a property or item of it).</summary>
     public virtual IEnumerable<SchemaNode> InPlaceChildren => [];
 

@@ -17,6 +17,8 @@ internal sealed class UnevaluatedPropertiesKeyword(string nodeLocation, SchemaNo
 {
     public override JsonTypes AppliesTo => JsonTypes.Object;
 
+    public override bool CoversMembers => true;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (instance.RootKind != JsonValueKind.Object || evaluated is null)

@@ -62,6 +62,9 @@ internal sealed class PropertiesKeyword : Keyword
 
     public override JsonTypes AppliesTo => JsonTypes.Object;
 
+    // Properties without a subschema have their nesting checked here.
+    public override bool CoversMembers => true;
+
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
     {
         if (_patterns.Length > 0)
@@ -75,7 +78,7 @@ internal sealed class PropertiesKeyword : Keyword
         {
             name = _names.Find(property, _following[name + 1]);
             var schema = SchemaFor(name, ref seen);
-            if (schema is not null && !schema.IsValidMember(state, property.Value, depth + 1))
+            if (schema is not null ? !schema.IsValidMember(state, property.Value, depth + 1) : !Json.JsonDepth.Fits(property.Value, depth + 1, state.MaxDepth))
             {
                 return false;
             }
@@ -98,7 +101,7 @@ internal sealed class PropertiesKeyword : Keyword
         {
             name = _names.Find(key.AsSpan(), _following[name + 1]);
             var schema = SchemaFor(name, ref seen);
-            if (schema is not null && !schema.IsValid(state, element, depth + 1))
+            if (schema is not null ? !schema.IsValid(state, element, depth + 1) : !Json.JsonDepth.Fits(element, depth + 1, state.MaxDepth))
             {
                 return false;
             }
@@ -252,6 +255,14 @@ internal sealed class PropertiesKeyword : Keyword
         if (named)
         {
             evaluated?.Mark(index);
+        }
+        else if (!Json.JsonDepth.Fits(property.Value, depth + 1, state.MaxDepth))
+        {
+            // No subschema looks at the value, but its nesting is still limited.
+            valid = false;
+            state.PushPath(property);
+            state.AddError(NodeLocation, Name, EvaluationState.TooDeep(state.MaxDepth));
+            state.PopPath();
         }
 
         return valid;
