@@ -13,6 +13,10 @@ public sealed class JsonSchemaOptions
     /// Whether <c>format</c> asserts (date-time, date, time, duration, email, hostname, ipv4, ipv6, uri,
     /// uri-reference, uuid, json-pointer, regex) instead of only annotating. Default: <see langword="false"/>.
     /// </summary>
+    /// <remarks>
+    /// A <c>regex</c> value is checked for ECMA-262 syntax only, without keeping anything; one longer than 10,000
+    /// characters is refused.
+    /// </remarks>
     public bool AssertFormat { get; init; }
 
     /// <summary>

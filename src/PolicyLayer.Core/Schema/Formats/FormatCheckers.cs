@@ -84,8 +84,13 @@ internal static class FormatCheckers
         return rest.SequenceEqual("#") || IsJsonPointer(rest);
     }
 
+    // A pattern this long is not accepted: checking it is linear in its length, but the value comes from the caller.
+    private const int MaxRegexLength = 10_000;
+
+    // Only the syntax is checked, and nothing is kept: the value comes from the caller, and the shared regex cache
+    // (meant for the patterns of schemas and policies) would keep every pattern ever sent.
     private static bool IsRegex(ReadOnlySpan<char> value) =>
-        Keywords.EcmaRegex.TryCreate(value.ToString(), TimeSpan.FromMilliseconds(100), out _, out _);
+        value.Length <= MaxRegexLength && Keywords.EcmaRegex.IsValidSyntax(value.ToString());
 }
 
 /// <summary>RFC 3339 full-date, full-time and date-time.</summary>

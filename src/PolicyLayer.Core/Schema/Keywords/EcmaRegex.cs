@@ -64,6 +64,21 @@ internal static class EcmaRegex
         }
     }
 
+    /// <summary>Whether a pattern is a valid ECMA-262 regular expression, checked without building or caching a matcher for it.</summary>
+    public static bool IsValidSyntax(string pattern)
+    {
+        try
+        {
+            // The interpreter's constructor parses the pattern; the instance is dropped at once, never cached.
+            _ = new Regex(Translate(pattern), RegexOptions.CultureInvariant);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// Whether a (translated) pattern uses a construct the linear-time engine cannot run: backreferences,
     /// lookarounds, atomic groups or conditionals. Escaped characters and character classes are skipped.
