@@ -9,7 +9,8 @@ namespace PolicyLayer.Schema;
 /// </summary>
 /// <remarks>
 /// Implements draft 2020-12 (the default, what MCP specifies) and draft-07 (selected by <c>$schema</c>); 2019-09
-/// documents are evaluated as 2020-12 where the drafts agree. Compilation resolves every <c>$ref</c> up front against
+/// documents are evaluated as 2020-12 where the drafts agree, and one using <c>"$recursiveAnchor": true</c> (dynamic
+/// recursion, which 2020-12 replaced by <c>$dynamicRef</c>) does not compile. Compilation resolves every <c>$ref</c> up front against
 /// the document, <see cref="JsonSchemaOptions.Registry"/> and the built-in metaschemas, and never fetches anything.
 /// Evaluation is bounded: instance depth by <see cref="JsonSchemaOptions.MaxInstanceDepth"/>, schema recursion by a
 /// fixed limit, patterns by a linear-time regular expression engine (or a timeout where a pattern needs backtracking).
