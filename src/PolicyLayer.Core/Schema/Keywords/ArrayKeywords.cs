@@ -266,21 +266,33 @@ internal sealed class UniqueItemsKeyword(string nodeLocation) : Keyword("uniqueI
 
             if (end - start > 1)
             {
-                // Equal upper halves (equal items, in practice): order the run by lower half, then index.
-                var run = new (ulong Lower, int Index)[end - start];
+                // Equal upper halves (equal items, in practice): order the run by lower half (a primitive sort), then
+                // take the two smallest indexes of each group of equal lower halves.
+                var lowers = new ulong[end - start];
+                var runIndexes = new int[end - start];
                 for (var i = start; i < end; i++)
                 {
-                    run[i - start] = (lower[order[i]], order[i]);
+                    lowers[i - start] = lower[order[i]];
+                    runIndexes[i - start] = order[i];
                 }
 
-                Array.Sort(run);
-                for (var i = 1; i < run.Length; i++)
+                Array.Sort(lowers, runIndexes);
+                for (var groupStart = 0; groupStart < lowers.Length;)
                 {
-                    if (run[i].Lower == run[i - 1].Lower && (i < 2 || run[i - 2].Lower != run[i].Lower)
-                        && (found is not { } best || run[i - 1].Index < best.First))
+                    var groupEnd = groupStart + 1;
+                    var (first, second) = (runIndexes[groupStart], int.MaxValue);
+                    while (groupEnd < lowers.Length && lowers[groupEnd] == lowers[groupStart])
                     {
-                        found = (run[i - 1].Index, run[i].Index);
+                        var index = runIndexes[groupEnd++];
+                        (first, second) = index < first ? (index, first) : (first, Math.Min(second, index));
                     }
+
+                    if (second != int.MaxValue && (found is not { } best || first < best.First))
+                    {
+                        found = (first, second);
+                    }
+
+                    groupStart = groupEnd;
                 }
             }
 
