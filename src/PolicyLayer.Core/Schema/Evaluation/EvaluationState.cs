@@ -30,6 +30,7 @@ internal sealed class EvaluationState
     private int _errorLimit;       // how many errors the current list takes; one more ends the collection
     private bool _errorsOmitted;   // the current list reached its limit and an error was left out
     private readonly List<PathSegment> _path = [];
+    private readonly List<ReferenceStep> _references = []; // the $ref/$dynamicRef followed to get here, when errors are collected
     private int _schemaDepth;
     private int _steps;
 
@@ -91,6 +92,7 @@ internal sealed class EvaluationState
     {
         state._dynamicScope.Clear();
         state._path.Clear();
+        state._references.Clear();
         state._schemaDepth = 0;
         state._steps = 0;
         state._budgetReported = false;
@@ -142,6 +144,56 @@ internal sealed class EvaluationState
             _dynamicScope.RemoveAt(_dynamicScope.Count - 1);
         }
     }
+
+    /// <summary>
+    /// Follows a reference while errors are collected, so that their keyword locations run through it
+    /// (<c>/properties/n/$ref/minimum</c>, not the definition's own <c>/$defs/pos/minimum</c>). Nothing is built
+    /// until an error needs it.
+    /// </summary>
+    /// <returns>Whether a step was recorded (pass it to <see cref="PopReference"/>).</returns>
+    public bool PushReference(string referenceLocation, string targetLocation)
+    {
+        if (!CollectsErrors)
+        {
+            return false;
+        }
+
+        _references.Add(new ReferenceStep(referenceLocation, targetLocation));
+        return true;
+    }
+
+    public void PopReference(bool pushed)
+    {
+        if (pushed)
+        {
+            _references.RemoveAt(_references.Count - 1);
+        }
+    }
+
+    // A schema location as reached: each reference's location mapped through the ones before it, then the location
+    // relative to the last reference's target.
+    private string KeywordPath(string schemaLocation)
+    {
+        if (_references.Count == 0)
+        {
+            return schemaLocation;
+        }
+
+        var reached = _references[0].Reference;
+        var target = _references[0].Target;
+        for (var i = 1; i < _references.Count; i++)
+        {
+            reached = Relocate(_references[i].Reference, target, reached);
+            target = _references[i].Target;
+        }
+
+        return Relocate(schemaLocation, target, reached);
+    }
+
+    private static string Relocate(string location, string from, string to) =>
+        location.StartsWith(from, StringComparison.Ordinal) && (location.Length == from.Length || location[from.Length] == '/' || from.EndsWith('#'))
+            ? string.Concat(to, location.AsSpan(from.Length))
+            : location;
 
     /// <summary>Enters a property; its name is only read (and allocated) if an error needs the path.</summary>
     public void PushPath(in JsonPropertyView property)
@@ -227,6 +279,7 @@ internal sealed class EvaluationState
         }
 
         var instanceLocation = InstancePointer();
+        schemaLocation = KeywordPath(schemaLocation);
         var keywordLocation = keyword.Length == 0 ? schemaLocation : schemaLocation + "/" + JsonPointer.Escape(keyword);
         var shown = instanceLocation.Length == 0 ? "/" : Keywords.ValueText.Clip(instanceLocation, MaxShownPointer);
         (_errors ??= []).Insert(position, new SchemaValidationError(instanceLocation, keywordLocation, keyword, Keywords.ValueText.Clip($"{shown}: {message}", MaxMessage)));
@@ -263,6 +316,8 @@ internal sealed class EvaluationState
 
 
     private readonly record struct PathSegment(JsonPropertyView Property, int Index);
+
+    private readonly record struct ReferenceStep(string Reference, string Target);
 
     /// <summary>What <see cref="SwapErrors"/> replaced.</summary>
     public readonly record struct ErrorScope(bool Collects, List<SchemaValidationError>? Errors, int Limit, bool Omitted, int PathLength);

@@ -97,7 +97,7 @@ internal sealed class SchemaNode
         {
             if (!constant)
             {
-                state.AddError(Location, "false", "no value is allowed here (the schema is false)");
+                state.AddError(Location, string.Empty, "no value is allowed here (the schema is false)");
                 return false;
             }
 
@@ -106,13 +106,13 @@ internal sealed class SchemaNode
                 return true;
             }
 
-            state.AddError(Location, "maxDepth", EvaluationState.TooDeep(state.MaxDepth));
+            state.AddError(Location, string.Empty, EvaluationState.TooDeep(state.MaxDepth));
             return false;
         }
 
         if (depth > state.MaxDepth || (Has(_opaque, instance.RootKind) && !FitsDepth(state, instance, depth)))
         {
-            state.AddError(Location, "maxDepth", EvaluationState.TooDeep(state.MaxDepth));
+            state.AddError(Location, string.Empty, EvaluationState.TooDeep(state.MaxDepth));
             return false;
         }
 

@@ -189,8 +189,15 @@ internal sealed class RefKeyword(string nodeLocation) : Keyword("$ref", nodeLoca
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => Target!.IsValid(state, value, depth);
 
-    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated) =>
-        Target!.Evaluate(state, instance, depth, evaluated);
+    private readonly string _location = nodeLocation + "/$ref";
+
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        var pushed = state.PushReference(_location, Target!.Location);
+        var valid = Target.Evaluate(state, instance, depth, evaluated);
+        state.PopReference(pushed);
+        return valid;
+    }
 }
 
 /// <summary>
@@ -223,6 +230,11 @@ internal sealed class DynamicRefKeyword(string nodeLocation) : Keyword("$dynamic
             }
         }
 
-        return target.Evaluate(state, instance, depth, evaluated);
+        var pushed = state.PushReference(_location, target.Location);
+        var valid = target.Evaluate(state, instance, depth, evaluated);
+        state.PopReference(pushed);
+        return valid;
     }
+
+    private readonly string _location = nodeLocation + "/$dynamicRef";
 }
