@@ -33,7 +33,7 @@ internal static class DecisionText
     public static string DenyIfMatched(ConditionGroup group) => group.OnDeny ?? $"Refused by policy: {group.Description}.";
 
     public static string SchemaInvalid(IReadOnlyList<SchemaValidationError> errors, bool declared) =>
-        $"The arguments do not match {SchemaName(declared)}: {string.Join("; ", errors.Select(e => e.Message))}.";
+        $"The arguments do not match {SchemaName(declared)}: {FirstErrors(errors.Select(e => e.Message), errors.Count)}.";
 
     /// <summary>
     /// The same refusal naming only which top-level argument each error is in and which keyword failed: no argument
@@ -44,7 +44,19 @@ internal static class DecisionText
     /// <param name="declared">Whether the tool's declared input schema refused, rather than the policy's.</param>
     /// <param name="maxKeyLength">The longest top-level argument name kept, as records cut argument names.</param>
     public static string SchemaInvalidWithoutValues(IReadOnlyList<SchemaValidationError> errors, bool declared, int maxKeyLength) =>
-        $"The arguments do not match {SchemaName(declared)} at: {string.Join("; ", errors.Select(e => ErrorPlace(e, maxKeyLength)).Distinct(StringComparer.Ordinal))}.";
+        Places(errors.Select(e => ErrorPlace(e, maxKeyLength)).Distinct(StringComparer.Ordinal).ToList(), declared);
+
+    private static string Places(List<string> places, bool declared) =>
+        $"The arguments do not match {SchemaName(declared)} at: {FirstErrors(places, places.Count)}.";
+
+    // The validator bounds each message and their number; a refusal quotes only the first few, which is what a
+    // model acts on, and counts the rest (the decision still carries every error).
+    private const int MaxErrorsQuoted = 10;
+
+    private static string FirstErrors(IEnumerable<string> texts, int count) =>
+        count <= MaxErrorsQuoted
+            ? string.Join("; ", texts)
+            : $"{string.Join("; ", texts.Take(MaxErrorsQuoted))}; and {(count - MaxErrorsQuoted).ToString(CultureInfo.InvariantCulture)} more not shown";
 
     private static string SchemaName(bool declared) => declared ? "the tool's input schema" : "the policy's schema for this tool";
 

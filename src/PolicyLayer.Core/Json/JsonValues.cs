@@ -5,14 +5,18 @@ namespace PolicyLayer.Json;
 /// <summary>Equality and ordering of JSON values as JSON defines them, not as .NET types do.</summary>
 internal static class JsonValues
 {
-    /// <summary>How deep <see cref="DeepEquals(JsonElement, JsonElement)"/> descends; deeper values compare as not equal (fail closed).</summary>
+    /// <summary>How deep the library's other walks over JSON values (the canonical form of arguments) descend.</summary>
     public const int MaxDepth = 64;
 
     /// <summary>
     /// JSON equality: numbers by exact value (<c>1</c>, <c>1.0</c> and <c>1e0</c> are equal), strings ordinal,
     /// arrays element-wise, objects as unordered sets of properties.
     /// </summary>
-    /// <remarks>Values nested deeper than <see cref="MaxDepth"/> are reported as not equal, so a hostile value cannot exhaust the stack.</remarks>
+    /// <remarks>
+    /// The comparison descends only as deep as the shallower value (in a schema, the constant, or an instance already
+    /// held to the depth limit). Should the stack still run short, the values are reported as not equal rather than
+    /// overflowing it.
+    /// </remarks>
     public static bool DeepEquals(JsonElement a, JsonElement b) => DeepEquals(a, b, 0);
 
     /// <summary>Compares two numbers exactly, whatever their size or precision.</summary>
@@ -35,7 +39,8 @@ internal static class JsonValues
 
     private static bool DeepEquals(JsonElement a, JsonElement b, int depth)
     {
-        if (depth > MaxDepth)
+        // Probed every few levels only: equality of scalars (enum values) is on the hot path.
+        if (depth % 16 == 15 && !System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
             return false;
         }

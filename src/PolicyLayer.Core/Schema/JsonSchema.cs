@@ -9,7 +9,8 @@ namespace PolicyLayer.Schema;
 /// </summary>
 /// <remarks>
 /// Implements draft 2020-12 (the default, what MCP specifies) and draft-07 (selected by <c>$schema</c>); 2019-09
-/// documents are evaluated as 2020-12 where the drafts agree. Compilation resolves every <c>$ref</c> up front against
+/// documents are evaluated as 2020-12 where the drafts agree, and one using <c>"$recursiveAnchor": true</c> (dynamic
+/// recursion, which 2020-12 replaced by <c>$dynamicRef</c>) does not compile. Compilation resolves every <c>$ref</c> up front against
 /// the document, <see cref="JsonSchemaOptions.Registry"/> and the built-in metaschemas, and never fetches anything.
 /// Evaluation is bounded: instance depth by <see cref="JsonSchemaOptions.MaxInstanceDepth"/>, schema recursion by a
 /// fixed limit, patterns by a linear-time regular expression engine (or a timeout where a pattern needs backtracking).
@@ -90,12 +91,15 @@ public sealed class JsonSchema
         }
     }
 
-    /// <summary>Every reason a value does not satisfy the schema; empty when valid.</summary>
+    /// <summary>
+    /// Every reason a value does not satisfy the schema, up to <see cref="JsonSchemaOptions.MaxErrors"/> (then one
+    /// more entry says that more were left out); empty when valid.
+    /// </summary>
     /// <param name="instance">The value.</param>
     /// <returns>The errors.</returns>
     public IReadOnlyList<SchemaValidationError> Validate(JsonElement instance) => Validate(new JsonProperties(instance));
 
-    /// <summary>Every reason an object does not satisfy the schema; empty when valid.</summary>
+    /// <summary>Every reason an object does not satisfy the schema, bounded as <see cref="Validate(JsonElement)"/> says; empty when valid.</summary>
     /// <param name="instance">The object.</param>
     /// <returns>The errors.</returns>
     public IReadOnlyList<SchemaValidationError> Validate(in JsonProperties instance)
@@ -117,6 +121,12 @@ public sealed class JsonSchema
                 return valid ? [] : [new SchemaValidationError(string.Empty, string.Empty, string.Empty, "/: the value does not satisfy the schema")];
             }
 
+            if (state.ErrorsOmitted)
+            {
+                errors.Add(new SchemaValidationError(string.Empty, string.Empty, string.Empty,
+                    $"/: at least one more error was not reported (only the first {_options.MaxErrors} are); fix these and validate again"));
+            }
+
             return errors;
         }
         finally
@@ -131,6 +141,11 @@ public sealed class JsonSchema
         if (options.MaxInstanceDepth < 1)
         {
             errors.Add(new JsonSchemaCompileError(string.Empty, $"JsonSchemaOptions.MaxInstanceDepth must be at least 1 (it is {options.MaxInstanceDepth})."));
+        }
+
+        if (options.MaxErrors < 1)
+        {
+            errors.Add(new JsonSchemaCompileError(string.Empty, $"JsonSchemaOptions.MaxErrors must be at least 1 (it is {options.MaxErrors})."));
         }
 
         if (options.RegexTimeout <= TimeSpan.Zero && options.RegexTimeout != System.Text.RegularExpressions.Regex.InfiniteMatchTimeout)

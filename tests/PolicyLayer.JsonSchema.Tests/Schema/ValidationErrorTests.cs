@@ -52,7 +52,7 @@ public class ValidationErrorTests
         Assert.Equal(
             [
                 "/: missing required property 'mode'",
-                "/: property 'extra' is not allowed; allowed properties are 'amount', 'mode', 'sku', 'items'",
+                "/extra: property 'extra' is not allowed; the allowed properties are 'amount', 'mode', 'sku', 'items'; remove it",
                 "/amount: '10' is a string, expected a number",
                 "/sku: 'abc' does not match the pattern '^[A-Z]{3}-[0-9]+$'",
                 "/items/0/qty: 0 is less than the minimum 1",

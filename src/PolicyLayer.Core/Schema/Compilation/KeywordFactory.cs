@@ -40,9 +40,28 @@ internal sealed partial class KeywordFactory(SchemaCompiler compiler)
             }
         }
 
+        if (dialect.Is201909 && schema.TryGetProperty("$recursiveAnchor", out var recursiveAnchor))
+        {
+            // With "$recursiveAnchor": true, a $recursiveRef reaching this resource resolves against the dynamic scope
+            // (an extending schema takes its place). That is not implemented, and resolving it statically would let
+            // values through that the extending schema forbids: refuse the schema instead. The built-in 2019-09
+            // metaschemas are the exception: statically they are exact, as any schema extending them is refused here.
+            if (recursiveAnchor.ValueKind == JsonValueKind.True)
+            {
+                if (!Metaschemas.TryGet(context.Document.Uri, out _))
+                {
+                    Error(context, "$recursiveAnchor", "'$recursiveAnchor': true (2019-09 dynamic recursion) is not supported; write the schema as draft 2020-12 with '$dynamicAnchor' and '$dynamicRef', or remove '$recursiveAnchor' if no schema extends this one");
+                }
+            }
+            else if (recursiveAnchor.ValueKind != JsonValueKind.False)
+            {
+                Error(context, "$recursiveAnchor", $"'$recursiveAnchor' must be a boolean, not {ValueText.KindName(recursiveAnchor.ValueKind)}");
+            }
+        }
+
         if (dialect.Is201909 && schema.TryGetProperty("$recursiveRef", out var recursiveReference))
         {
-            // 2019-09's $recursiveRef is evaluated as a plain reference (its dynamic form was replaced by $dynamicRef).
+            // Without "$recursiveAnchor": true at its target (refused above), $recursiveRef is exactly a $ref.
             AddReference(context, keywords, recursiveReference, dynamic: false);
         }
 

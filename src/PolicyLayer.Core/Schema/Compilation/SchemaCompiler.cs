@@ -115,9 +115,12 @@ internal sealed class SchemaCompiler
             case "https://json-schema.org/draft/2019-09/schema":
                 return DialectInfo.Draft201909;
             case "http://json-schema.org/draft-07/schema":
+                return DialectInfo.Draft7;
             case "http://json-schema.org/draft-06/schema":
             case "http://json-schema.org/draft-04/schema":
-                return DialectInfo.Draft7;
+                // Read as draft-07 they mislead: draft-04's boolean exclusiveMinimum and its 'id' mean other things.
+                AddError(location, $"{(trimmed.Contains("04", StringComparison.Ordinal) ? "draft-04" : "draft-06")} is not supported; write the schema as draft-07 (\"http://json-schema.org/draft-07/schema#\") or 2020-12 (\"https://json-schema.org/draft/2020-12/schema\")");
+                return null;
         }
 
         if (Uri.TryCreate(trimmed, UriKind.Absolute, out var absolute) && _options.Registry?.TryGet(absolute, out var metaschema) == true

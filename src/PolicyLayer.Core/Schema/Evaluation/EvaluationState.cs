@@ -27,7 +27,10 @@ internal sealed class EvaluationState
     private readonly List<SchemaResource> _dynamicScope = [];
     private readonly StringBuilder _pointer = new();
     private List<SchemaValidationError>? _errors;
+    private int _errorLimit;       // how many errors the current list takes; one more ends the collection
+    private bool _errorsOmitted;   // the current list reached its limit and an error was left out
     private readonly List<PathSegment> _path = [];
+    private readonly List<ReferenceStep> _references = []; // the $ref/$dynamicRef followed to get here, when errors are collected
     private int _schemaDepth;
     private int _steps;
 
@@ -37,6 +40,19 @@ internal sealed class EvaluationState
 
     public bool AssertFormat { get; private set; }
 
+    /// <summary>Measures the time patterns on the backtracking engine take.</summary>
+    public TimeProvider Time { get; private set; } = TimeProvider.System;
+
+    // The time backtracking matches have taken in this evaluation; at RegexTimeout, no more are run.
+    private TimeSpan _regexTime;
+
+    /// <summary>Whether the evaluation's time for backtracking matches (<see cref="RegexTimeout"/> in all) is spent.</summary>
+    public bool RegexTimeSpent => RegexTimeout != System.Text.RegularExpressions.Regex.InfiniteMatchTimeout && _regexTime >= RegexTimeout;
+
+    /// <summary>Adds the time a backtracking match took (<see cref="Timeout.InfiniteTimeSpan"/>: all of it).</summary>
+    public void SpendRegexTime(TimeSpan elapsed) =>
+        _regexTime = elapsed == Timeout.InfiniteTimeSpan || _regexTime >= RegexTimeout || elapsed >= RegexTimeout ? TimeSpan.MaxValue : _regexTime + elapsed;
+
     public bool TrackDynamicScope { get; private set; }
 
     /// <summary>The errors found so far; <see langword="null"/> until the first one (or when errors are not collected).</summary>
@@ -44,7 +60,16 @@ internal sealed class EvaluationState
 
     public bool CollectsErrors { get; private set; }
 
+    /// <summary>
+    /// Whether an error was left out because the list was full. Collection then stops (<see cref="CollectsErrors"/>
+    /// turns off), so the rest of the evaluation fails fast instead of building errors nobody reads.
+    /// </summary>
+    public bool ErrorsOmitted => _errorsOmitted;
+
     public IReadOnlyList<SchemaResource> DynamicScope => _dynamicScope;
+
+    /// <summary>The message for a value nested deeper than the limit.</summary>
+    public static string TooDeep(int maxDepth) => $"the value is nested deeper than {maxDepth} levels; flatten it";
 
     public static EvaluationState Rent(JsonSchemaOptions options, bool trackDynamicScope, bool collectErrors)
     {
@@ -53,9 +78,13 @@ internal sealed class EvaluationState
         state.MaxDepth = options.MaxInstanceDepth;
         state.RegexTimeout = options.RegexTimeout;
         state.AssertFormat = options.AssertFormat;
+        state.Time = options.TimeProvider;
+        state._regexTime = TimeSpan.Zero;
         state.TrackDynamicScope = trackDynamicScope;
         state.CollectsErrors = collectErrors;
         state._errors = null;
+        state._errorLimit = options.MaxErrors;
+        state._errorsOmitted = false;
         return state;
     }
 
@@ -63,6 +92,7 @@ internal sealed class EvaluationState
     {
         state._dynamicScope.Clear();
         state._path.Clear();
+        state._references.Clear();
         state._schemaDepth = 0;
         state._steps = 0;
         state._budgetReported = false;
@@ -115,6 +145,56 @@ internal sealed class EvaluationState
         }
     }
 
+    /// <summary>
+    /// Follows a reference while errors are collected, so that their keyword locations run through it
+    /// (<c>/properties/n/$ref/minimum</c>, not the definition's own <c>/$defs/pos/minimum</c>). Nothing is built
+    /// until an error needs it.
+    /// </summary>
+    /// <returns>Whether a step was recorded (pass it to <see cref="PopReference"/>).</returns>
+    public bool PushReference(string referenceLocation, string targetLocation)
+    {
+        if (!CollectsErrors)
+        {
+            return false;
+        }
+
+        _references.Add(new ReferenceStep(referenceLocation, targetLocation));
+        return true;
+    }
+
+    public void PopReference(bool pushed)
+    {
+        if (pushed)
+        {
+            _references.RemoveAt(_references.Count - 1);
+        }
+    }
+
+    // A schema location as reached: each reference's location mapped through the ones before it, then the location
+    // relative to the last reference's target.
+    private string KeywordPath(string schemaLocation)
+    {
+        if (_references.Count == 0)
+        {
+            return schemaLocation;
+        }
+
+        var reached = _references[0].Reference;
+        var target = _references[0].Target;
+        for (var i = 1; i < _references.Count; i++)
+        {
+            reached = Relocate(_references[i].Reference, target, reached);
+            target = _references[i].Target;
+        }
+
+        return Relocate(schemaLocation, target, reached);
+    }
+
+    private static string Relocate(string location, string from, string to) =>
+        location.StartsWith(from, StringComparison.Ordinal) && (location.Length == from.Length || location[from.Length] == '/' || from.EndsWith('#'))
+            ? string.Concat(to, location.AsSpan(from.Length))
+            : location;
+
     /// <summary>Enters a property; its name is only read (and allocated) if an error needs the path.</summary>
     public void PushPath(in JsonPropertyView property)
     {
@@ -134,23 +214,37 @@ internal sealed class EvaluationState
 
     public void PopPath()
     {
-        if (CollectsErrors)
+        if (CollectsErrors && _path.Count > 0)
         {
             _path.RemoveAt(_path.Count - 1);
         }
     }
 
-    /// <summary>Switches error collection (to test alternatives quietly, or to explain one into its own list); returns what it replaced.</summary>
-    public (bool Collects, List<SchemaValidationError>? Errors) SwapErrors(bool collect, List<SchemaValidationError>? errors)
+    /// <summary>
+    /// Switches error collection (to test alternatives quietly, or to explain one into its own list of at most
+    /// <paramref name="limit"/> errors); returns what it replaced.
+    /// </summary>
+    public ErrorScope SwapErrors(bool collect, List<SchemaValidationError>? errors, int limit = 0)
     {
-        var previous = (CollectsErrors, _errors);
+        var previous = new ErrorScope(CollectsErrors, _errors, _errorLimit, _errorsOmitted, _path.Count);
         CollectsErrors = collect;
         _errors = errors;
+        _errorLimit = collect ? limit : _errorLimit;
+        _errorsOmitted = false;
         return previous;
     }
 
     /// <summary>Restores what <see cref="SwapErrors"/> returned.</summary>
-    public void RestoreErrors((bool Collects, List<SchemaValidationError>? Errors) previous) => (CollectsErrors, _errors) = previous;
+    public void RestoreErrors(in ErrorScope previous)
+    {
+        (CollectsErrors, _errors, _errorLimit, _errorsOmitted) = (previous.Collects, previous.Errors, previous.Limit, previous.Omitted);
+
+        // Collection may have stopped (a full list) between a PushPath and its PopPath: drop what was left behind.
+        if (_path.Count > previous.PathLength)
+        {
+            _path.RemoveRange(previous.PathLength, _path.Count - previous.PathLength);
+        }
+    }
 
     private bool _budgetReported;
 
@@ -176,11 +270,24 @@ internal sealed class EvaluationState
             return;
         }
 
+        if (ErrorCount >= _errorLimit)
+        {
+            // The list is full: say so once, and stop collecting so that the evaluation ends at the next failure.
+            _errorsOmitted = true;
+            CollectsErrors = false;
+            return;
+        }
+
         var instanceLocation = InstancePointer();
+        schemaLocation = KeywordPath(schemaLocation);
         var keywordLocation = keyword.Length == 0 ? schemaLocation : schemaLocation + "/" + JsonPointer.Escape(keyword);
-        var shown = instanceLocation.Length == 0 ? "/" : instanceLocation;
-        (_errors ??= []).Insert(position, new SchemaValidationError(instanceLocation, keywordLocation, keyword, $"{shown}: {message}"));
+        var shown = instanceLocation.Length == 0 ? "/" : Keywords.ValueText.Clip(instanceLocation, MaxShownPointer);
+        (_errors ??= []).Insert(position, new SchemaValidationError(instanceLocation, keywordLocation, keyword, Keywords.ValueText.Clip($"{shown}: {message}", MaxMessage)));
     }
+
+    // Messages quote values, names and nested explanations each cut short; these bound the whole as well.
+    private const int MaxShownPointer = 200;
+    private const int MaxMessage = 1000;
 
     public string InstancePointer()
     {
@@ -199,7 +306,8 @@ internal sealed class EvaluationState
             }
             else
             {
-                builder.Append(JsonPointer.Escape(segment.Property.Name));
+                // A long name is cut (ending in '…'): the pointer stays readable and its size bounded, whatever was sent.
+                builder.Append(Keywords.ValueText.Clip(JsonPointer.Escape(segment.Property.Name), Keywords.ValueText.MaxShown));
             }
         }
 
@@ -208,4 +316,9 @@ internal sealed class EvaluationState
 
 
     private readonly record struct PathSegment(JsonPropertyView Property, int Index);
+
+    private readonly record struct ReferenceStep(string Reference, string Target);
+
+    /// <summary>What <see cref="SwapErrors"/> replaced.</summary>
+    public readonly record struct ErrorScope(bool Collects, List<SchemaValidationError>? Errors, int Limit, bool Omitted, int PathLength);
 }

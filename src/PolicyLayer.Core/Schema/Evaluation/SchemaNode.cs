@@ -28,6 +28,7 @@ internal sealed class SchemaNode
     private NumberChecks? _numberChecks;      // the number keywords merged, when they are all bounds or multipleOf
     private byte _leaf;                       // no keyword evaluates a subschema against a value of the kind
     private byte _hasKeywords;                // some keyword (besides type) applies to the kind
+    private byte _opaque;                     // containers of the kind whose nesting no keyword holds to the limit
 
     public SchemaNode(SchemaResource resource, string location)
     {
@@ -60,6 +61,10 @@ internal sealed class SchemaNode
             }
 
             _hasKeywords = KindsWhere(kind => _byKind[(int)kind].Length > 0);
+
+            // A container that no keyword descends into (const, enum, uniqueItems, not, or nothing at all) still may
+            // not nest deeper than the limit: such a node checks it.
+            _opaque = KindsWhere(kind => kind is JsonValueKind.Object or JsonValueKind.Array && !_byKind[(int)kind].Any(k => k.CoversMembers));
             var declared = _type?.Types;
             _typeAllows = declared is { } types ? KindsWhere(kind => (types & JsonTypesOf.Kind(kind)) != 0) : AllKinds;
             _integerOnly = declared is { } allowed && (allowed & (JsonTypes.Integer | JsonTypes.Number)) == JsonTypes.Integer;
@@ -92,15 +97,22 @@ internal sealed class SchemaNode
         {
             if (!constant)
             {
-                state.AddError(Location, "false", "no value is allowed here (the schema is false)");
+                state.AddError(Location, string.Empty, "no value is allowed here (the schema is false)");
+                return false;
             }
 
-            return constant;
+            if (FitsDepth(state, instance, depth))
+            {
+                return true;
+            }
+
+            state.AddError(Location, string.Empty, EvaluationState.TooDeep(state.MaxDepth));
+            return false;
         }
 
-        if (depth > state.MaxDepth)
+        if (depth > state.MaxDepth || (Has(_opaque, instance.RootKind) && !FitsDepth(state, instance, depth)))
         {
-            state.AddError(Location, "maxDepth", $"the value is nested deeper than {state.MaxDepth} levels; flatten it");
+            state.AddError(Location, string.Empty, EvaluationState.TooDeep(state.MaxDepth));
             return false;
         }
 
@@ -132,7 +144,7 @@ internal sealed class SchemaNode
     {
         if (Boolean is bool constant)
         {
-            return constant;
+            return constant && Json.JsonDepth.Fits(element, depth, state.MaxDepth);
         }
 
         var kind = element.ValueKind;
@@ -150,7 +162,7 @@ internal sealed class SchemaNode
     {
         if (Boolean is bool constant)
         {
-            return constant;
+            return constant && Json.JsonDepth.Fits(element, depth, state.MaxDepth);
         }
 
         var raw = Json.JsonRaw.Utf8(element);
@@ -162,7 +174,7 @@ internal sealed class SchemaNode
     {
         if (Boolean is bool constant)
         {
-            return constant;
+            return constant && Json.JsonDepth.Fits(value.Element, depth, state.MaxDepth);
         }
 
         if (TracksEvaluated || state.CollectsErrors)
@@ -191,7 +203,27 @@ internal sealed class SchemaNode
         var valid = IsValidByTypeAndKeywords(state, value, depth);
         state.PopResource(pushed);
         state.Exit();
-        return valid;
+        return valid && (!Has(_opaque, value.Kind) || Json.JsonDepth.Fits(value.Element, depth, state.MaxDepth));
+    }
+
+    // Whether an instance (an element, or a dictionary whose values stand one level down) nests within the limit.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool FitsDepth(EvaluationState state, in JsonProperties instance, int depth)
+    {
+        if (instance.TryGetElement(out var element))
+        {
+            return Json.JsonDepth.Fits(element, depth, state.MaxDepth);
+        }
+
+        foreach (var property in instance)
+        {
+            if (!Json.JsonDepth.Fits(property.Value, depth + 1, state.MaxDepth))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

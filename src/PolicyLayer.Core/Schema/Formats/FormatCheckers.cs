@@ -84,8 +84,13 @@ internal static class FormatCheckers
         return rest.SequenceEqual("#") || IsJsonPointer(rest);
     }
 
+    // A pattern this long is not accepted: checking it is linear in its length, but the value comes from the caller.
+    private const int MaxRegexLength = 10_000;
+
+    // Only the syntax is checked, and nothing is kept: the value comes from the caller, and the shared regex cache
+    // (meant for the patterns of schemas and policies) would keep every pattern ever sent.
     private static bool IsRegex(ReadOnlySpan<char> value) =>
-        Keywords.EcmaRegex.TryCreate(value.ToString(), TimeSpan.FromMilliseconds(100), out _, out _);
+        value.Length <= MaxRegexLength && Keywords.EcmaRegex.IsValidSyntax(value.ToString());
 }
 
 /// <summary>RFC 3339 full-date, full-time and date-time.</summary>
@@ -106,7 +111,15 @@ internal static class DateTimeFormat
             return false;
         }
 
-        return month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(Math.Max(year, 1), month);
+        return month is >= 1 and <= 12 && day >= 1 && day <= DaysInMonth(year, month);
+    }
+
+    // RFC 3339 Appendix C: a leap year is divisible by 4, and not by 100 unless by 400, which makes year 0000 one
+    // (DateTime starts at year 1).
+    private static int DaysInMonth(int year, int month)
+    {
+        var leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        return month == 2 ? (leap ? 29 : 28) : DateTime.DaysInMonth(2001, month);
     }
 
     private static bool TryTime(ReadOnlySpan<char> value)
@@ -424,9 +437,12 @@ internal static class EmailFormat
             return false;
         }
 
+        // RFC 5321 §4.5.3.1: a local part of at most 64 octets, and a path of at most 256 (so 254 for the address).
+        const int MaxLocalPart = 64;
+        const int MaxAddress = 254;
         var local = value[..at];
         var domain = value[(at + 1)..];
-        return IsLocalPart(local) && IsDomain(domain);
+        return local.Length <= MaxLocalPart && value.Length <= MaxAddress && IsLocalPart(local) && IsDomain(domain);
     }
 
     private static bool IsLocalPart(ReadOnlySpan<char> local)
@@ -589,7 +605,7 @@ internal static class UriFormat
     private const string Hex = "%[0-9A-Fa-f]{2}";
     private const string PChar = "(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|" + Hex + ")";
     private const string Authority = "(?:(?:[A-Za-z0-9._~!$&'()*+,;=:-]|" + Hex + ")*@)?"
-        + @"(?:\[(?:[0-9A-Fa-f:.]+|v[0-9A-Fa-f]+\.[A-Za-z0-9._~!$&'()*+,;=:-]+)\]|(?:[A-Za-z0-9._~!$&'()*+,;=-]|" + Hex + ")*)"
+        + @"(?:\[(?:[0-9A-Fa-f:.]+|[vV][0-9A-Fa-f]+\.[A-Za-z0-9._~!$&'()*+,;=:-]+)\]|(?:[A-Za-z0-9._~!$&'()*+,;=-]|" + Hex + ")*)"
         + "(?::[0-9]*)?";
     private const string Tail = @"(?:\?(?:" + PChar + "|[/?])*)?(?:#(?:" + PChar + "|[/?])*)?";
     private const string Absolute = "[A-Za-z][A-Za-z0-9+.-]*:(?://" + Authority + "(?:/" + PChar + "*)*|/(?:" + PChar + "+(?:/" + PChar + "*)*)?|" + PChar + "+(?:/" + PChar + "*)*|)" + Tail;
@@ -613,7 +629,8 @@ internal static class UriFormat
 
         var rest = value[(open + 3)..];
         var close = rest.IndexOf(']');
-        return close >= 0 && (rest[0] == 'v' || IpFormat.IsIPv6(rest[..close]));
+        // "v" of IPvFuture is case-insensitive, as every literal of the RFC 3986 grammar.
+        return close >= 0 && (rest[0] is 'v' or 'V' || IpFormat.IsIPv6(rest[..close]));
     }
 }
 

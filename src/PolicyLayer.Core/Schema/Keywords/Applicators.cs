@@ -5,6 +5,9 @@ namespace PolicyLayer.Schema.Keywords;
 /// <summary><c>allOf</c>.</summary>
 internal sealed class AllOfKeyword(string nodeLocation, SchemaNode[] schemas) : Keyword("allOf", nodeLocation)
 {
+    // The value is valid only if a subschema accepts it, and an accepting subschema has checked its nesting.
+    public override bool CoversMembers => true;
+
     public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
@@ -42,6 +45,9 @@ internal sealed class AllOfKeyword(string nodeLocation, SchemaNode[] schemas) : 
 /// <summary><c>anyOf</c> and <c>oneOf</c>.</summary>
 internal sealed class AlternativesKeyword(string name, string nodeLocation, SchemaNode[] schemas, bool exactlyOne) : Keyword(name, nodeLocation)
 {
+    // The value is valid only if a subschema accepts it, and an accepting subschema has checked its nesting.
+    public override bool CoversMembers => true;
+
     public override IEnumerable<SchemaNode> InPlaceChildren => schemas;
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
@@ -110,11 +116,15 @@ internal sealed class AlternativesKeyword(string name, string nodeLocation, Sche
             return Fail(state, $"{ValueText.Describe(instance)} matches alternatives {first} and {second} of oneOf; it must match exactly one");
         }
 
+        // Each alternative is explained by its first few errors, each cut short, so that nested alternatives cannot
+        // multiply the message (the whole message is bounded again when it is recorded).
+        const int ReasonsPerAlternative = 3;
+        const int MaxReason = 200;
         var reasons = new List<string>();
         for (var i = 0; i < schemas.Length; i++)
         {
-            var errors = Explain(schemas[i], state, instance, depth);
-            var text = errors.Count == 0 ? "does not match" : string.Join("; ", errors.Take(3).Select(e => e.Message));
+            var errors = Explain(schemas[i], state, instance, depth, ReasonsPerAlternative, out var more);
+            var text = errors.Count == 0 ? "does not match" : string.Join("; ", errors.Select(e => ValueText.Clip(e.Message, MaxReason))) + (more ? "; …" : string.Empty);
             reasons.Add($"({i}) {text}");
         }
 
@@ -170,14 +180,24 @@ internal sealed class ConditionalKeyword(string nodeLocation, SchemaNode conditi
 /// <summary><c>$ref</c>: evaluates the referenced schema in place.</summary>
 internal sealed class RefKeyword(string nodeLocation) : Keyword("$ref", nodeLocation)
 {
+    // The value is valid only if a subschema accepts it, and an accepting subschema has checked its nesting.
+    public override bool CoversMembers => true;
+
     public SchemaNode? Target { get; set; }
 
     public override IEnumerable<SchemaNode> InPlaceChildren => [Target!];
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) => Target!.IsValid(state, value, depth);
 
-    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated) =>
-        Target!.Evaluate(state, instance, depth, evaluated);
+    private readonly string _location = nodeLocation + "/$ref";
+
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
+    {
+        var pushed = state.PushReference(_location, Target!.Location);
+        var valid = Target.Evaluate(state, instance, depth, evaluated);
+        state.PopReference(pushed);
+        return valid;
+    }
 }
 
 /// <summary>
@@ -186,6 +206,9 @@ internal sealed class RefKeyword(string nodeLocation) : Keyword("$ref", nodeLoca
 /// </summary>
 internal sealed class DynamicRefKeyword(string nodeLocation) : Keyword("$dynamicRef", nodeLocation)
 {
+    // The value is valid only if a subschema accepts it, and an accepting subschema has checked its nesting.
+    public override bool CoversMembers => true;
+
     public SchemaNode? Target { get; set; }
 
     public string? AnchorName { get; set; }
@@ -207,6 +230,11 @@ internal sealed class DynamicRefKeyword(string nodeLocation) : Keyword("$dynamic
             }
         }
 
-        return target.Evaluate(state, instance, depth, evaluated);
+        var pushed = state.PushReference(_location, target.Location);
+        var valid = target.Evaluate(state, instance, depth, evaluated);
+        state.PopReference(pushed);
+        return valid;
     }
+
+    private readonly string _location = nodeLocation + "/$dynamicRef";
 }

@@ -68,6 +68,9 @@ internal sealed class ItemsKeyword(string name, string nodeLocation, SchemaNode 
 {
     public override JsonTypes AppliesTo => JsonTypes.Array;
 
+    // From a start index only beside prefixItems (or the array form of items) for the items before it.
+    public override bool CoversMembers => true;
+
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
     {
         var index = 0;
@@ -191,6 +194,11 @@ internal sealed class ItemCountKeyword(string name, string nodeLocation, long li
 }
 
 /// <summary><c>uniqueItems</c>.</summary>
+/// <remarks>
+/// Each item is hashed once (a hash that agrees with JSON equality) and the hashes sorted, so equal items are found in
+/// n log n time; comparing every pair took hours on a one-megabyte array. Items nested deeper than
+/// <see cref="JsonSchemaOptions.MaxInstanceDepth"/> make the array invalid, as they do everywhere else.
+/// </remarks>
 internal sealed class UniqueItemsKeyword(string nodeLocation) : Keyword("uniqueItems", nodeLocation)
 {
     public override JsonTypes AppliesTo => JsonTypes.Array;
@@ -203,18 +211,95 @@ internal sealed class UniqueItemsKeyword(string nodeLocation) : Keyword("uniqueI
         }
 
         var count = array.GetArrayLength();
-        for (var i = 0; i < count; i++)
+        if (count < 2)
         {
-            for (var j = i + 1; j < count; j++)
-            {
-                if (JsonValues.DeepEquals(array[i], array[j]))
-                {
-                    return state.CollectsErrors && Fail(state, $"items {i} and {j} are equal; array items must be unique");
-                }
-            }
+            return true;
         }
 
-        return true;
+        // Sorted by the hash's upper half with the items' indexes alongside (a primitive sort); the lower half, by index,
+        // tells apart the rare items whose upper halves agree.
+        var pool = System.Buffers.ArrayPool<ulong>.Shared;
+        var upper = pool.Rent(count);
+        var lower = pool.Rent(count);
+        var indexes = System.Buffers.ArrayPool<int>.Shared.Rent(count);
+        try
+        {
+            var index = 0;
+            foreach (var item in array.EnumerateArray())
+            {
+                if (!JsonHash.TryCompute(item, depth + 1, state.MaxDepth, out var hash))
+                {
+                    return state.CollectsErrors && Fail(state, $"item {index} is nested deeper than {state.MaxDepth} levels; flatten it");
+                }
+
+                upper[index] = (ulong)(hash >> 64);
+                lower[index] = (ulong)hash;
+                indexes[index] = index;
+                index++;
+            }
+
+            var keys = upper.AsSpan(0, count);
+            var order = indexes.AsSpan(0, count);
+            keys.Sort(order);
+            return FindEqual(keys, order, lower) is not var (first, second)
+                || (state.CollectsErrors && Fail(state, $"items {first} and {second} are equal; array items must be unique"));
+        }
+        finally
+        {
+            pool.Return(upper);
+            pool.Return(lower);
+            System.Buffers.ArrayPool<int>.Shared.Return(indexes);
+        }
+    }
+
+    // The pair an item-by-item scan reports: the earliest item that has an equal one, with the first item equal to it.
+    private static (int First, int Second)? FindEqual(ReadOnlySpan<ulong> keys, ReadOnlySpan<int> order, ulong[] lower)
+    {
+        (int First, int Second)? found = null;
+        for (var start = 0; start < keys.Length;)
+        {
+            var end = start + 1;
+            while (end < keys.Length && keys[end] == keys[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                // Equal upper halves (equal items, in practice): order the run by lower half (a primitive sort), then
+                // take the two smallest indexes of each group of equal lower halves.
+                var lowers = new ulong[end - start];
+                var runIndexes = new int[end - start];
+                for (var i = start; i < end; i++)
+                {
+                    lowers[i - start] = lower[order[i]];
+                    runIndexes[i - start] = order[i];
+                }
+
+                Array.Sort(lowers, runIndexes);
+                for (var groupStart = 0; groupStart < lowers.Length;)
+                {
+                    var groupEnd = groupStart + 1;
+                    var (first, second) = (runIndexes[groupStart], int.MaxValue);
+                    while (groupEnd < lowers.Length && lowers[groupEnd] == lowers[groupStart])
+                    {
+                        var index = runIndexes[groupEnd++];
+                        (first, second) = index < first ? (index, first) : (first, Math.Min(second, index));
+                    }
+
+                    if (second != int.MaxValue && (found is not { } best || first < best.First))
+                    {
+                        found = (first, second);
+                    }
+
+                    groupStart = groupEnd;
+                }
+            }
+
+            start = end;
+        }
+
+        return found;
     }
 }
 
@@ -222,6 +307,9 @@ internal sealed class UniqueItemsKeyword(string nodeLocation) : Keyword("uniqueI
 internal sealed class UnevaluatedItemsKeyword(string nodeLocation, SchemaNode schema) : Keyword("unevaluatedItems", nodeLocation)
 {
     public override JsonTypes AppliesTo => JsonTypes.Array;
+
+    // The items others evaluated were accepted by a subschema, which checked them.
+    public override bool CoversMembers => true;
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {

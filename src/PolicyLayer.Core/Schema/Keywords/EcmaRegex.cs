@@ -12,14 +12,25 @@ namespace PolicyLayer.Schema.Keywords;
 /// <c>(a+)+$</c> cannot blow up. The few constructs that engine cannot express (backreferences, lookarounds, atomic
 /// groups) fall back to the backtracking engine with <see cref="JsonSchemaOptions.RegexTimeout"/>; a match that
 /// times out makes the instance invalid. ECMA-262 meanings that differ from .NET are translated: <c>\d</c>,
-/// <c>\w</c>, <c>\s</c> and their negations use the ECMA-262 (ASCII or ECMA whitespace) sets, <c>$</c> matches only
-/// at the very end, and <c>.</c> excludes every ECMA-262 line terminator.
+/// <c>\w</c>, <c>\s</c> and their negations use the ECMA-262 (ASCII or ECMA whitespace) sets, inside classes too,
+/// <c>\b</c> and <c>\B</c> look at ASCII word characters (as lookarounds, so such patterns backtrack), <c>$</c>
+/// matches only at the very end, and <c>.</c> excludes every ECMA-262 line terminator.
 /// </remarks>
 internal static class EcmaRegex
 {
     private const string Digit = "0-9";
     private const string Word = "a-zA-Z0-9_";
     private const string Space = @"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
+
+    // The complements of the three sets, as ranges, for \D, \W and \S inside a class: there .NET would read them
+    // with its own Unicode meaning ([^\W_] would admit 'é'), and a negated class cannot be nested in a class.
+    private const string NotDigit = @"\u0000-/:-\uffff";
+    private const string NotWord = @"\u0000-/:-@\[-\^`{-\uffff";
+    private const string NotSpace = @"\u0000-\u0008\u000e-\u001f!-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\ufefe\uff00-\uffff";
+
+    // ECMA-262 word boundaries look at the ASCII word characters only; .NET's \b also counts letters such as 'é'.
+    private const string WordBoundary = @"(?:(?<=[" + Word + "])(?![" + Word + "])|(?<![" + Word + "])(?=[" + Word + "]))";
+    private const string NotWordBoundary = @"(?:(?<=[" + Word + "])(?=[" + Word + "])|(?<![" + Word + "])(?![" + Word + "]))";
 
     public static bool TryCreate(string pattern, TimeSpan timeout, out SchemaRegex regex, out string error)
     {
@@ -49,6 +60,21 @@ internal static class EcmaRegex
         catch (ArgumentException e)
         {
             error = e.Message;
+            return false;
+        }
+    }
+
+    /// <summary>Whether a pattern is a valid ECMA-262 regular expression, checked without building or caching a matcher for it.</summary>
+    public static bool IsValidSyntax(string pattern)
+    {
+        try
+        {
+            // The interpreter's constructor parses the pattern; the instance is dropped at once, never cached.
+            _ = new Regex(Translate(pattern), RegexOptions.CultureInvariant);
+            return true;
+        }
+        catch (ArgumentException)
+        {
             return false;
         }
     }
@@ -133,9 +159,11 @@ internal static class EcmaRegex
                     case 'd': builder.Append(inClass ? Digit : "[" + Digit + "]"); break;
                     case 'w': builder.Append(inClass ? Word : "[" + Word + "]"); break;
                     case 's': builder.Append(inClass ? Space : "[" + Space + "]"); break;
-                    case 'D' when !inClass: builder.Append("[^" + Digit + "]"); break;
-                    case 'W' when !inClass: builder.Append("[^" + Word + "]"); break;
-                    case 'S' when !inClass: builder.Append("[^" + Space + "]"); break;
+                    case 'D': builder.Append(inClass ? NotDigit : "[^" + Digit + "]"); break;
+                    case 'W': builder.Append(inClass ? NotWord : "[^" + Word + "]"); break;
+                    case 'S': builder.Append(inClass ? NotSpace : "[^" + Space + "]"); break;
+                    case 'b' when !inClass: builder.Append(WordBoundary); break;
+                    case 'B' when !inClass: builder.Append(NotWordBoundary); break;
                     case 'Z' or 'A' or 'z' or 'a' or 'e' when !inClass:
                         throw new ArgumentException($"'\\{next}' is not part of ECMA-262 regular expressions");
                     case 'p' or 'P' when i + 1 < pattern.Length && pattern[i + 1] == '{':

@@ -123,7 +123,15 @@ internal sealed class EnumKeyword : Keyword
             return true;
         }
 
-        return state.CollectsErrors && Fail(state, $"{ValueText.Describe(instance)} is not one of {_allowed ??= string.Join(", ", _values.Select(ValueText.Literal))}");
+        return state.CollectsErrors && Fail(state, $"{ValueText.Describe(instance)} is not one of {_allowed ??= AllowedText()}");
+    }
+
+    // The first few values, each cut short: an enum may be long.
+    private string AllowedText()
+    {
+        const int MaxValues = 20;
+        var shown = string.Join(", ", _values.Take(MaxValues).Select(ValueText.Literal));
+        return _values.Length > MaxValues ? $"{shown}, … ({_values.Length} values)" : shown;
     }
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)

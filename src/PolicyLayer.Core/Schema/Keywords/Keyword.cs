@@ -24,6 +24,13 @@ internal abstract class Keyword
     /// </summary>
     public virtual JsonTypes AppliesTo => JsonTypes.Any;
 
+    /// <summary>
+    /// Whether the keyword holds the members of an array or object to the depth limit: it applies subschemas to every
+    /// member (and checks the depth of those it has none for), or applies subschemas in place that must all accept.
+    /// A node with no such keyword checks the nesting of a container itself.
+    /// </summary>
+    public virtual bool CoversMembers => false;
+
     /// <summary>The subschemas the keyword applies to the same instance (not to a property or item of it).</summary>
     public virtual IEnumerable<SchemaNode> InPlaceChildren => [];
 
@@ -102,14 +109,18 @@ internal abstract class Keyword
         }
     }
 
-    /// <summary>Evaluates a subschema collecting its errors into a separate list.</summary>
-    protected static List<SchemaValidationError> Explain(SchemaNode node, EvaluationState state, in JsonProperties instance, int depth)
+    /// <summary>
+    /// Evaluates a subschema collecting its first <paramref name="limit"/> errors into a separate list (the evaluation
+    /// stops at the next one); <paramref name="more"/> says whether there were more.
+    /// </summary>
+    protected static List<SchemaValidationError> Explain(SchemaNode node, EvaluationState state, in JsonProperties instance, int depth, int limit, out bool more)
     {
         var errors = new List<SchemaValidationError>();
-        var previous = state.SwapErrors(collect: true, errors);
+        var previous = state.SwapErrors(collect: true, errors, limit);
         try
         {
             node.Evaluate(state, instance, depth, null);
+            more = state.ErrorsOmitted;
         }
         finally
         {

@@ -44,7 +44,7 @@ internal sealed class BoundKeyword(string name, string nodeLocation, BoundKind k
             BoundKind.ExclusiveMinimum => "must be greater than",
             _ => "must be less than",
         };
-        return state.CollectsErrors && Fail(state, $"{number.GetRawText()} {relation} {boundText}");
+        return state.CollectsErrors && Fail(state, $"{ValueText.Number(number)} {relation} {boundText}");
     }
 
     /// <summary>Whether a number satisfies the bound, given its raw text and, when <paramref name="isShort"/>, its short-decimal form.</summary>
@@ -89,7 +89,7 @@ internal sealed class MultipleOfKeyword(string nodeLocation, byte[] divisor, str
             return true;
         }
 
-        return state.CollectsErrors && Fail(state, $"{number.GetRawText()} is not a multiple of {divisorText}");
+        return state.CollectsErrors && Fail(state, $"{ValueText.Number(number)} is not a multiple of {divisorText}");
     }
 }
 

@@ -17,6 +17,8 @@ internal sealed class UnevaluatedPropertiesKeyword(string nodeLocation, SchemaNo
 {
     public override JsonTypes AppliesTo => JsonTypes.Object;
 
+    public override bool CoversMembers => true;
+
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (instance.RootKind != JsonValueKind.Object || evaluated is null)
@@ -38,7 +40,9 @@ internal sealed class UnevaluatedPropertiesKeyword(string nodeLocation, SchemaNo
                         return false;
                     }
 
-                    Fail(state, $"property '{property.Name}' is not allowed (unevaluatedProperties); remove it");
+                    state.PushPath(property);
+                    Fail(state, $"property {ValueText.Name(property.Name)} is not allowed (unevaluatedProperties); remove it");
+                    state.PopPath();
                 }
                 else if (!EvaluateProperty(schema, state, property, depth))
                 {
@@ -112,7 +116,7 @@ internal sealed class PropertyNamesKeyword(string nodeLocation, SchemaNode schem
                     return false;
                 }
 
-                Fail(state, $"the property name '{name}' does not satisfy 'propertyNames'");
+                Fail(state, $"the property name {ValueText.Name(name)} does not satisfy 'propertyNames'");
             }
         }
 
@@ -150,7 +154,7 @@ internal sealed class DependentRequiredKeyword(string name, string nodeLocation,
                         return false;
                     }
 
-                    Fail(state, $"missing property '{dependency.Text}', required when '{triggers[i].Text}' is present");
+                    Fail(state, $"missing property {ValueText.Name(dependency.Text)}, required when {ValueText.Name(triggers[i].Text)} is present");
                 }
             }
         }

@@ -57,10 +57,13 @@ internal sealed class PropertiesKeyword : Keyword
         _patterns = patterns;
         _patternSchemas = patternSchemas;
         _additional = additional;
-        _allowed = names.Length == 0 ? "none" : string.Join(", ", names.Select(n => "'" + n.Text + "'"));
+        _allowed = AllowedText(names, patterns);
     }
 
     public override JsonTypes AppliesTo => JsonTypes.Object;
+
+    // Properties without a subschema have their nesting checked here.
+    public override bool CoversMembers => true;
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth)
     {
@@ -75,7 +78,7 @@ internal sealed class PropertiesKeyword : Keyword
         {
             name = _names.Find(property, _following[name + 1]);
             var schema = SchemaFor(name, ref seen);
-            if (schema is not null && !schema.IsValidMember(state, property.Value, depth + 1))
+            if (schema is not null ? !schema.IsValidMember(state, property.Value, depth + 1) : !Json.JsonDepth.Fits(property.Value, depth + 1, state.MaxDepth))
             {
                 return false;
             }
@@ -98,7 +101,7 @@ internal sealed class PropertiesKeyword : Keyword
         {
             name = _names.Find(key.AsSpan(), _following[name + 1]);
             var schema = SchemaFor(name, ref seen);
-            if (schema is not null && !schema.IsValid(state, element, depth + 1))
+            if (schema is not null ? !schema.IsValid(state, element, depth + 1) : !Json.JsonDepth.Fits(element, depth + 1, state.MaxDepth))
             {
                 return false;
             }
@@ -238,7 +241,10 @@ internal sealed class PropertiesKeyword : Keyword
                     return false;
                 }
 
-                state.AddError(NodeLocation, "additionalProperties", $"property '{property.Name}' is not allowed; allowed properties are {_allowed}");
+                // Reported at the property itself, so that its pointer (escaped) names it whatever characters it has.
+                state.PushPath(property);
+                state.AddError(NodeLocation, "additionalProperties", $"property {ValueText.Name(property.Name)} is not allowed; {_allowed}; remove it");
+                state.PopPath();
             }
             else if (!EvaluateProperty(_additional, state, property, depth))
             {
@@ -250,8 +256,30 @@ internal sealed class PropertiesKeyword : Keyword
         {
             evaluated?.Mark(index);
         }
+        else if (!Json.JsonDepth.Fits(property.Value, depth + 1, state.MaxDepth))
+        {
+            // No subschema looks at the value, but its nesting is still limited.
+            valid = false;
+            state.PushPath(property);
+            state.AddError(NodeLocation, Name, EvaluationState.TooDeep(state.MaxDepth));
+            state.PopPath();
+        }
 
         return valid;
+    }
+
+    // What additionalProperties: false leaves allowed: the declared names and the names patternProperties matches.
+    private static string AllowedText(PropertyName[] names, SchemaRegex[] patterns)
+    {
+        var declared = ValueText.Names(names.Select(n => n.Text));
+        var matching = ValueText.Names(patterns.Select(p => p.Source));
+        return (names.Length, patterns.Length) switch
+        {
+            (0, 0) => "no properties are allowed",
+            (_, 0) => $"the allowed properties are {declared}",
+            (0, _) => $"the allowed property names are those matching {matching}",
+            _ => $"the allowed properties are {declared} and names matching {matching}",
+        };
     }
 
     private PatternVisit VisitPatterns(EvaluationState state, in JsonPropertyView property, int depth)
@@ -263,12 +291,12 @@ internal sealed class PropertiesKeyword : Keyword
         {
             for (var j = 0; j < _patterns.Length; j++)
             {
-                switch (_patterns[j].Match(name))
+                switch (_patterns[j].Match(state, name))
                 {
                     case RegexOutcome.Timeout:
                         // A timeout counts as a match, so additionalProperties does not apply too, and fails the value.
                         outcome = PatternVisit.Failed;
-                        state.AddError(NodeLocation, "patternProperties", $"matching the property name pattern '{_patterns[j].Source}' took too long; the value is rejected");
+                        state.AddError(NodeLocation, "patternProperties", SchemaRegex.TimeoutMessage(state, $"the property name pattern {ValueText.Quote(_patterns[j].Source)}"));
                         break;
                     case RegexOutcome.Match:
                         if (!EvaluateProperty(_patternSchemas[j], state, property, depth))
@@ -316,7 +344,7 @@ internal sealed class PropertiesKeyword : Keyword
                     return false;
                 }
 
-                state.AddError(NodeLocation, "required", $"missing required property '{_names[i]}'", firstError++);
+                state.AddError(NodeLocation, "required", $"missing required property {ValueText.Name(_names[i])}", firstError++);
             }
         }
 

@@ -98,7 +98,7 @@ internal sealed class StringChecks
 
         foreach (var pattern in _patterns)
         {
-            var outcome = ascii ? pattern.MatchPlainAscii(value.Element, content) : pattern.Match(value.Element, value.Raw);
+            var outcome = ascii ? pattern.MatchPlainAscii(state, value.Element, content) : pattern.Match(state, value.Element, value.Raw);
             if (outcome != RegexOutcome.Match)
             {
                 return false;

@@ -52,7 +52,7 @@ internal sealed class PatternKeyword(string nodeLocation, SchemaRegex regex) : K
     public override JsonTypes AppliesTo => JsonTypes.String;
 
     public override bool IsValid(EvaluationState state, in InstanceValue value, int depth) =>
-        regex.Match(value.Element, value.RawText) == RegexOutcome.Match;
+        regex.Match(state, value.Element, value.RawText) == RegexOutcome.Match;
 
     public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
@@ -61,11 +61,11 @@ internal sealed class PatternKeyword(string nodeLocation, SchemaRegex regex) : K
             return true;
         }
 
-        return regex.Match(text, Json.JsonRaw.Utf8(text)) switch
+        return regex.Match(state, text, Json.JsonRaw.Utf8(text)) switch
         {
             RegexOutcome.Match => true,
-            RegexOutcome.Timeout => state.CollectsErrors && Fail(state, $"matching the pattern '{regex.Source}' took too long; the value is rejected"),
-            _ => state.CollectsErrors && Fail(state, $"{ValueText.Describe(text)} does not match the pattern '{regex.Source}'"),
+            RegexOutcome.Timeout => state.CollectsErrors && Fail(state, SchemaRegex.TimeoutMessage(state, $"the pattern {ValueText.Quote(regex.Source)}")),
+            _ => state.CollectsErrors && Fail(state, $"{ValueText.Describe(text)} does not match the pattern {ValueText.Quote(regex.Source)}"),
         };
     }
 }
@@ -144,7 +144,7 @@ internal sealed class SchemaRegex
     public string Source { get; }
 
     /// <summary>Matches a string element given with its raw text (quoted); ASCII text without escapes is scanned in place when the pattern allows it.</summary>
-    public RegexOutcome Match(JsonElement text, ReadOnlySpan<byte> raw)
+    public RegexOutcome Match(EvaluationState state, JsonElement text, ReadOnlySpan<byte> raw)
     {
         if (_deterministic is not null)
         {
@@ -155,22 +155,22 @@ internal sealed class SchemaRegex
             }
         }
 
-        return MatchDecoded(text);
+        return MatchDecoded(state, text);
     }
 
     /// <summary>Matches a string element whose content the caller found to be ASCII without escapes.</summary>
-    public RegexOutcome MatchPlainAscii(JsonElement text, ReadOnlySpan<byte> content) =>
-        _deterministic is null ? MatchDecoded(text)
+    public RegexOutcome MatchPlainAscii(EvaluationState state, JsonElement text, ReadOnlySpan<byte> content) =>
+        _deterministic is null ? MatchDecoded(state, text)
         : _deterministic.IsMatch(content) ? RegexOutcome.Match : RegexOutcome.NoMatch;
 
     // Kept apart so that the scratch buffer is only set up (and cleared) when the engine runs.
-    private RegexOutcome MatchDecoded(JsonElement text)
+    private RegexOutcome MatchDecoded(EvaluationState state, JsonElement text)
     {
         Span<char> scratch = stackalloc char[256];
         var chars = JsonStrings.GetChars(text, scratch, out var rented);
         try
         {
-            return Match(chars);
+            return Match(state, chars);
         }
         finally
         {
@@ -178,15 +178,46 @@ internal sealed class SchemaRegex
         }
     }
 
-    public RegexOutcome Match(ReadOnlySpan<char> text)
+    public RegexOutcome Match(EvaluationState state, ReadOnlySpan<char> text)
     {
+        var regex = _regex ?? Build();
+        if (!ReferenceEquals(regex, _backtracking))
+        {
+            // The linear-time engine: no timeout to account.
+            return regex.IsMatch(text) ? RegexOutcome.Match : RegexOutcome.NoMatch;
+        }
+
+        return MatchBacktracking(state, regex, text);
+    }
+
+    /// <summary>The message for a match that timed out, or was not tried because the evaluation's time for patterns was spent.</summary>
+    public static string TimeoutMessage(EvaluationState state, string what) =>
+        $"matching {what} took too long (patterns that need backtracking may take {state.RegexTimeout.TotalMilliseconds:0.###} ms in all per validation); the value is rejected";
+
+    // Each match on the backtracking engine is bounded by the regex's own timeout, and all of them together by the
+    // evaluation's budget, so that many values each taking almost the timeout cannot add up to a hang. Once the
+    // budget is spent (or a match timed out) every further match counts as timed out without running.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static RegexOutcome MatchBacktracking(EvaluationState state, Regex regex, ReadOnlySpan<char> text)
+    {
+        if (state.RegexTimeSpent)
+        {
+            return RegexOutcome.Timeout;
+        }
+
+        var started = state.Time.GetTimestamp();
         try
         {
-            return (_regex ?? Build()).IsMatch(text) ? RegexOutcome.Match : RegexOutcome.NoMatch;
+            return regex.IsMatch(text) ? RegexOutcome.Match : RegexOutcome.NoMatch;
         }
         catch (RegexMatchTimeoutException)
         {
+            state.SpendRegexTime(Timeout.InfiniteTimeSpan);
             return RegexOutcome.Timeout;
+        }
+        finally
+        {
+            state.SpendRegexTime(state.Time.GetElapsedTime(started));
         }
     }
 
