@@ -106,6 +106,8 @@ public class PolicyLoaderTests
     [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "exists", "value": true } ] } ] }""", PolicyErrorCodes.InvalidConditionValue, "/tools/t/deny_if/0/conditions/0/value")]
     [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "regex", "value": "([a-z" } ] } ] }""", PolicyErrorCodes.InvalidRegex, "/tools/t/deny_if/0/conditions/0/value")]
     [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "regex", "value": "(a)\\1" } ] } ] }""", PolicyErrorCodes.InvalidRegex, "/tools/t/deny_if/0/conditions/0/value")]
+    [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "regex", "value": "a(?i)b" } ] } ] }""", PolicyErrorCodes.InvalidRegex, "/tools/t/deny_if/0/conditions/0/value")]
+    [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "regex", "value": "^a\\Z" } ] } ] }""", PolicyErrorCodes.InvalidRegex, "/tools/t/deny_if/0/conditions/0/value")]
     [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "eq", "value": 1, "vaule": 2 } ] } ] }""", PolicyErrorCodes.UnknownField, "/tools/t/deny_if/0/conditions/0/vaule")]
     [InlineData("""{ "deny_if": [ { "on_deny": "x" } ] }""", PolicyErrorCodes.MissingField, "/tools/t/deny_if/0")]
     [InlineData("""{ "deny_if": { "conditions": [] } }""", PolicyErrorCodes.WrongType, "/tools/t/deny_if")]

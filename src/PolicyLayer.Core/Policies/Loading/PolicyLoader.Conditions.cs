@@ -123,12 +123,34 @@ internal sealed partial class PolicyLoader
 
     private Regex? CompileRegex(string pattern, string pointer)
     {
+        // The dialect of JSON Schema's "pattern" (ECMA-262: $ only at the very end, \d and \w ASCII, . stops at line
+        // terminators), so one pattern means the same in a schema and in a condition, plus a leading (?i) for case
+        // insensitivity, which ECMA-262 spells as a flag outside the pattern.
+        var options = RegexOptions.NonBacktracking | RegexOptions.CultureInvariant;
+        var body = pattern;
+        if (body.StartsWith("(?i)", StringComparison.Ordinal))
+        {
+            options |= RegexOptions.IgnoreCase;
+            body = body[4..];
+        }
+
+        string translated;
+        try
+        {
+            translated = Schema.Keywords.EcmaRegex.Translate(body, nativeWordBoundaries: true);
+        }
+        catch (ArgumentException ex)
+        {
+            Error(PolicyErrorCodes.InvalidRegex, pointer, $"the regex '{pattern}' is not valid: {ex.Message}. Conditions use ECMA-262 syntax, as JSON Schema patterns do, with an optional leading (?i) for case-insensitive matching.");
+            return null;
+        }
+
         try
         {
             // NonBacktracking runs in time linear in the input, whatever the pattern, and the input is bounded by
             // the authorizer's argument size limit. No match timeout: a timer would refuse calls on a busy machine
             // (the first match builds the automaton lazily) without adding safety.
-            return RegexCache.Get(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, Regex.InfiniteMatchTimeout);
+            return RegexCache.Get(translated, options, Regex.InfiniteMatchTimeout);
         }
         catch (NotSupportedException ex)
         {

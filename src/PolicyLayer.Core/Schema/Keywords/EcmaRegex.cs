@@ -139,7 +139,15 @@ internal static class EcmaRegex
         return Categories.TryGetValue(value, out var alias) ? alias : value;
     }
 
-    internal static string Translate(string pattern)
+    internal static string Translate(string pattern) => Translate(pattern, nativeWordBoundaries: false);
+
+    /// <summary>Translates a pattern; <paramref name="nativeWordBoundaries"/> keeps <c>\b</c> and <c>\B</c> as .NET's.</summary>
+    /// <remarks>
+    /// ECMA-262's word boundary needs lookarounds over ASCII word characters, which only the backtracking engine runs.
+    /// The policy's <c>regex</c> operator promises linear time, so it keeps the linear-time engine's own boundary,
+    /// whose word characters are every Unicode letter and digit.
+    /// </remarks>
+    internal static string Translate(string pattern, bool nativeWordBoundaries)
     {
         var builder = new StringBuilder(pattern.Length + 16);
         var inClass = false;
@@ -162,8 +170,8 @@ internal static class EcmaRegex
                     case 'D': builder.Append(inClass ? NotDigit : "[^" + Digit + "]"); break;
                     case 'W': builder.Append(inClass ? NotWord : "[^" + Word + "]"); break;
                     case 'S': builder.Append(inClass ? NotSpace : "[^" + Space + "]"); break;
-                    case 'b' when !inClass: builder.Append(WordBoundary); break;
-                    case 'B' when !inClass: builder.Append(NotWordBoundary); break;
+                    case 'b' when !inClass: builder.Append(nativeWordBoundaries ? @"\b" : WordBoundary); break;
+                    case 'B' when !inClass: builder.Append(nativeWordBoundaries ? @"\B" : NotWordBoundary); break;
                     case 'Z' or 'A' or 'z' or 'a' or 'e' when !inClass:
                         throw new ArgumentException($"'\\{next}' is not part of ECMA-262 regular expressions");
                     case 'p' or 'P' when i + 1 < pattern.Length && pattern[i + 1] == '{':
