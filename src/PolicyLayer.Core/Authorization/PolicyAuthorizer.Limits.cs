@@ -224,9 +224,9 @@ public sealed partial class PolicyAuthorizer
                 return DecisionText.InvalidCost(limit, "is missing");
             }
 
-            if (value.Kind != JsonValueKind.Number || !value.Element.TryGetDecimal(out cost))
+            if (value.Kind != JsonValueKind.Number || !Json.JsonNumbers.TryGetExactDecimal(value.Element, out cost))
             {
-                return DecisionText.InvalidCost(limit, value.Kind == JsonValueKind.Number ? "is not a number this library can count exactly" : "is not a number");
+                return DecisionText.InvalidCost(limit, value.Kind == JsonValueKind.Number ? "is not a number this library can count exactly (at most 28 significant digits)" : "is not a number");
             }
 
             if (cost < 0)

@@ -5,6 +5,30 @@ namespace PolicyLayer.Json;
 /// <summary>A fast, still exact, path for comparing everyday numbers.</summary>
 internal static class JsonNumbers
 {
+    /// <summary>
+    /// Reads a number as a decimal only when the decimal is exactly the number: a decimal holds 28 to 29 significant
+    /// digits and rounds the rest, so 10.000000000000000000000000000001 would read as 10 and -1e-30 as 0. Budgets
+    /// count only exact amounts.
+    /// </summary>
+    public static bool TryGetExactDecimal(JsonElement number, out decimal value)
+    {
+        if (!number.TryGetDecimal(out value))
+        {
+            return false;
+        }
+
+        // Everyday amounts (no exponent, at most 28 characters, so at most 28 digits) are read exactly by construction.
+        var raw = JsonRaw.Utf8(number);
+        if (raw.Length <= 28 && raw.IndexOfAny((byte)'e', (byte)'E') < 0)
+        {
+            return true;
+        }
+
+        Span<byte> text = stackalloc byte[64];
+        return System.Buffers.Text.Utf8Formatter.TryFormat(value, text, out var written)
+            && JsonNumber.Compare(raw, text[..written]) == 0;
+    }
+
     /// <summary>The number as a <see cref="ShortDecimal"/>, when its text is one (no exponent, at most 19 significant digits).</summary>
     public static bool TryGetShort(JsonElement number, out ShortDecimal value) => ShortDecimal.TryParse(JsonRaw.Utf8(number), out value);
 

@@ -111,12 +111,26 @@ public class LimitTests
         Assert.Contains("can never succeed", tooBig.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Limit_CostPath_ExactAmountsWithExponentsOrManyDigits_Counted()
+    {
+        var f = new AuthorizerFixture("""{ "version": "1", "default": "deny", "tools": { "refund": { "limits": [ { "counter": "spend", "window": "day", "max": 100, "cost": "args.amount" } ] } } }""");
+
+        Assert.True(f.Call("refund", """{"amount": 5e1}""").IsAllowed);
+        Assert.True(f.Call("refund", """{"amount": 49.999999999999999999999999}""").IsAllowed);
+        Assert.False(f.Call("refund", """{"amount": 0.000000000000000000000002}""").IsAllowed);
+        Assert.True(f.Call("refund", """{"amount": 0.000000000000000000000001}""").IsAllowed);
+    }
+
     [Theory]
     [InlineData("{}", "is missing")]
     [InlineData("""{"amount": null}""", "is missing")]
     [InlineData("""{"amount": "10"}""", "is not a number")]
     [InlineData("""{"amount": -1}""", "is negative")]
     [InlineData("""{"amount": 1e400}""", "is not a number this library can count exactly")]
+    [InlineData("""{"amount": 100.000000000000000000000000000001}""", "is not a number this library can count exactly")]
+    [InlineData("""{"amount": -1e-30}""", "is not a number this library can count exactly")]
+    [InlineData("""{"amount": 1e-300}""", "is not a number this library can count exactly")]
     public void Limit_CostPath_InvalidCostDenies(string args, string problem)
     {
         var f = new AuthorizerFixture("""{ "version": "1", "default": "deny", "tools": { "refund": { "limits": [ { "counter": "spend", "window": "day", "max": 100, "cost": "args.amount" } ] } } }""");

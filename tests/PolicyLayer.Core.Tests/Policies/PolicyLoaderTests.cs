@@ -147,6 +147,19 @@ public class PolicyLoaderTests
     }
 
     [Theory]
+    [InlineData("max", "1e-30")]
+    [InlineData("max", "10.000000000000000000000000000001")]
+    [InlineData("cost", "1e-30")]
+    public void Load_NumberMorePreciseThanDecimal_SaysItCannotBeCounted(string field, string number)
+    {
+        var limit = field == "max" ? $$"""{ "counter": "c", "window": "minute", "max": {{number}} }""" : $$"""{ "counter": "c", "window": "minute", "max": 5, "cost": {{number}} }""";
+
+        var error = SingleError(Tool($$"""{ "limits": [ {{limit}} ] }"""));
+
+        Assert.StartsWith($"'{field}' {number} cannot be counted exactly", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("max", "/tools/t/limits/0/max", PolicyErrorCodes.NonPositiveMax)]
     [InlineData("cost", "/tools/t/limits/0/cost", PolicyErrorCodes.InvalidCost)]
     public void Load_NumberBeyondDecimal_SaysItCannotBeCountedRatherThanThatItIsNotPositive(string field, string pointer, string code)
@@ -157,7 +170,7 @@ public class PolicyLoaderTests
 
         Assert.Equal(code, error.Code);
         Assert.Equal(pointer, error.Pointer);
-        Assert.StartsWith($"'{field}' 1e30 cannot be counted exactly; use a positive number up to 79228162514264337593543950335", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"'{field}' 1e30 cannot be counted exactly; use a positive number of at most 28 significant digits, up to 79228162514264337593543950335", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -110,10 +110,10 @@ internal sealed partial class PolicyLoader
             return null;
         }
 
-        if (!max.TryGetDecimal(out var value))
+        if (!JsonNumbers.TryGetExactDecimal(max, out var value))
         {
-            // A number beyond decimal (or a tiny one that rounds to nothing) cannot be counted exactly.
-            Error(PolicyErrorCodes.NonPositiveMax, pointer + "/max", $"'max' {max.GetRawText()} cannot be counted exactly; use a positive number up to {decimal.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            // A number beyond decimal, or with more digits than it holds (1e-30 would round to 0), cannot be counted exactly.
+            Error(PolicyErrorCodes.NonPositiveMax, pointer + "/max", $"'max' {max.GetRawText()} cannot be counted exactly; use a positive number of at most 28 significant digits, up to {decimal.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             return null;
         }
 
@@ -136,10 +136,10 @@ internal sealed partial class PolicyLoader
         var costPointer = pointer + "/cost";
         switch (cost.ValueKind)
         {
-            case JsonValueKind.Number when cost.TryGetDecimal(out var value) && value > 0:
+            case JsonValueKind.Number when JsonNumbers.TryGetExactDecimal(cost, out var value) && value > 0:
                 return (value, null);
-            case JsonValueKind.Number when !cost.TryGetDecimal(out _):
-                Error(PolicyErrorCodes.InvalidCost, costPointer, $"'cost' {cost.GetRawText()} cannot be counted exactly; use a positive number up to {decimal.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            case JsonValueKind.Number when !JsonNumbers.TryGetExactDecimal(cost, out _):
+                Error(PolicyErrorCodes.InvalidCost, costPointer, $"'cost' {cost.GetRawText()} cannot be counted exactly; use a positive number of at most 28 significant digits, up to {decimal.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
                 return (1m, null);
             case JsonValueKind.String:
                 if (!PolicyPath.TryParse(cost.GetString()!, out var path, out var error))
