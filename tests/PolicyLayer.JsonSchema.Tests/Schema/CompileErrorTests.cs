@@ -77,6 +77,18 @@ public class CompileErrorTests
     }
 
     [Fact]
+    public void Compile_ChainOfReferencesLongerThanTheBound_SaysItIsTheChain()
+    {
+        // A flat $defs: nothing is nested, but each $ref followed counts as one level.
+        var defs = string.Join(",", Enumerable.Range(0, 300).Select(i => $"\"d{i}\": {{\"$ref\": \"#/$defs/d{i + 1}\"}}"));
+        var schema = $"{{\"$ref\": \"#/$defs/d0\", \"$defs\": {{{defs}, \"d300\": {{\"type\": \"number\"}}}}}}";
+
+        var exception = Assert.Throws<JsonSchemaException>(() => Compile(schema));
+
+        Assert.Contains("counting each $ref (or $dynamicRef) followed as one level; shorten the chain of references", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TryCompile_MetaschemaReference_ResolvesBuiltIn()
     {
         var draft2020 = Compile("""{"$ref": "https://json-schema.org/draft/2020-12/schema"}""");

@@ -177,7 +177,7 @@ internal sealed class SchemaCompiler
 
         if (_nesting > 256)
         {
-            AddError(document.Display(pointer), "the schema is nested more than 256 levels deep; flatten it with $defs and $ref");
+            AddError(document.Display(pointer), "the schema is nested more than 256 levels deep, counting each $ref (or $dynamicRef) followed as one level; shorten the chain of references, or flatten the nesting with $defs and $ref");
             node.Boolean = false;
             return node;
         }
