@@ -46,6 +46,17 @@ public class LintTests
     }
 
     [Fact]
+    public void Check_CounterInToolAndAllToolsLimits_WarnsThatEachListingCharges()
+    {
+        var result = CliRunner.Run("check", "lint/repeated-counter.json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(
+            "lint/repeated-counter.json:6:33: warning PLW006: counter 'writes' is listed 2 times for 'write_file' (/tools/write_file/limits/0, /all_tools/limits/0), and each listing charges the call; at 2 a call, more than its max 1, 'write_file' can never succeed; list it once, or use different counters (at /tools/write_file/limits/0)",
+            Assert.Single(result.Lines, l => l.Contains("PLW006", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Check_BadToolsFile_ExitsTwo()
     {
         var result = CliRunner.Run("check", "check/valid.json", "--tools", "check/valid.json");

@@ -20,4 +20,7 @@ internal static class LintCodes
 
     /// <summary>A <c>require</c> that the schema makes impossible to satisfy.</summary>
     public const string ContradictsSchema = "PLW005";
+
+    /// <summary>A counter listed more than once for one tool (its limits and all_tools.limits): each listing charges the call.</summary>
+    public const string CounterChargedTwice = "PLW006";
 }

@@ -41,6 +41,7 @@ internal static class PolicyLinter
                 continue;
             }
 
+            LintRepeatedCounters(name, rules, policy.AllTools.Limits, warnings);
             var schemas = new List<SchemaView>();
             if (rules.Schema is { } own)
             {
@@ -62,6 +63,24 @@ internal static class PolicyLinter
         LintGroups(policy.AllTools.Require, isRequire: true, [], null, warnings);
         LintGroups(policy.AllTools.DenyIf, isRequire: false, [], null, warnings);
         return warnings;
+    }
+
+    // One budget listed twice for a tool (in its limits and all_tools.limits, or twice in one list) is charged once per
+    // listing: a call costs the sum, which the author rarely means, and with a fixed cost above max it never succeeds.
+    private static void LintRepeatedCounters(string tool, ToolRules rules, IReadOnlyList<Limit> shared, List<LintWarning> warnings)
+    {
+        foreach (var listings in rules.Limits.Concat(shared).GroupBy(l => l.Counter.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var first = listings.First();
+            var fixedCost = listings.All(l => l.CostPath is null) ? listings.Sum(l => l.Cost) : (decimal?)null;
+            var never = fixedCost > first.Counter.Max
+                ? $"; at {fixedCost.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)} a call, more than its max {first.Counter.Max.ToString(System.Globalization.CultureInfo.InvariantCulture)}, '{tool}' can never succeed"
+                : string.Empty;
+            warnings.Add(new(
+                LintCodes.CounterChargedTwice,
+                $"counter '{listings.Key}' is listed {listings.Count()} times for '{tool}' ({string.Join(", ", listings.Select(l => l.Pointer))}), and each listing charges the call{never}; list it once, or use different counters",
+                first.Pointer));
+        }
     }
 
     /// <summary>
