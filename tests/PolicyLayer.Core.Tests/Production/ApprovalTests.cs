@@ -139,15 +139,22 @@ public class ApprovalTests
         }
     }
 
-    [Fact]
-    public async Task Approve_LimitRefuses_ApprovalKeptForLaterRetry()
+    // An approved call to "wire" whose budget (one call per window, shared with "other") "other" has just spent.
+    private static async Task<(ProductionFixture Fixture, string Id)> ApprovedWithItsBudgetSpentAsync(string window)
     {
-        var policy = ProductionFixture.Policy("""{ "wire": { "action": "require_approval", "limits": [ { "counter": "w", "window": "minute", "max": 1 } ] }, "other": { "limits": [ { "counter": "w", "window": "minute", "max": 1 } ] } }""");
+        var policy = ProductionFixture.Policy($$"""{ "wire": { "action": "require_approval", "limits": [ { "counter": "w", "window": "{{window}}", "max": 1 } ] }, "other": { "limits": [ { "counter": "w", "window": "{{window}}", "max": 1 } ] } }""");
         var fixture = new ProductionFixture(policy, approvals: true);
         var id = fixture.Call("wire").ApprovalId!;
         await fixture.ApprovalService!.ApproveAsync(id, "alice");
         var other = fixture.Call("other");
         Assert.True(other.IsAllowed, other.Message);
+        return (fixture, id);
+    }
+
+    [Fact]
+    public async Task Approve_LimitRefuses_ApprovalKeptForLaterRetry()
+    {
+        var (fixture, id) = await ApprovedWithItsBudgetSpentAsync("minute");
 
         var refused = fixture.Call("wire");
         fixture.Time.Advance(TimeSpan.FromMinutes(2));
@@ -166,11 +173,7 @@ public class ApprovalTests
     [Fact]
     public async Task Approve_LimitRetryAfterTheApprovalLapses_RefusalSaysTheApprovalLapsesFirst()
     {
-        var policy = ProductionFixture.Policy("""{ "wire": { "action": "require_approval", "limits": [ { "counter": "w", "window": "hour", "max": 1 } ] }, "other": { "limits": [ { "counter": "w", "window": "hour", "max": 1 } ] } }""");
-        var fixture = new ProductionFixture(policy, approvals: true);
-        var id = fixture.Call("wire").ApprovalId!;
-        await fixture.ApprovalService!.ApproveAsync(id, "alice");
-        Assert.True(fixture.Call("other").IsAllowed);
+        var (fixture, id) = await ApprovedWithItsBudgetSpentAsync("hour");
 
         var refused = fixture.Call("wire");
 
@@ -178,7 +181,7 @@ public class ApprovalTests
         Assert.Equal(id, refused.ApprovalId);
         Assert.True(refused.RetryAfter > TimeSpan.FromMinutes(30), refused.Message);
         Assert.EndsWith($" s. Approval request {id} expires at 2026-01-01T12:30:00Z, before the limit admits the call; a call after that asks for approval again.", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(ApprovalState.Approved, (await fixture.ApprovalService.GetAsync(id))!.State);
+        Assert.Equal(ApprovalState.Approved, (await fixture.ApprovalService!.GetAsync(id))!.State);
     }
 
     [Fact]
