@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using PolicyLayer.Json;
 using PolicyLayer.Policies;
@@ -143,24 +144,26 @@ public sealed partial class PolicyAuthorizer
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int HeldArgumentSize(in JsonProperties arguments)
     {
-        // Name length is an estimate for dictionary-held arguments; values are exact.
-        var size = 2;
+        // The size of the object as JSON text: each value's text, each name's UTF-8 length (a name of non-ASCII
+        // characters takes up to three bytes each, so its character count would let it past the bound), quotes,
+        // colon and comma. Summed as a long, so that values of many large shared documents cannot wrap it round.
+        long size = 2;
         if (arguments.Dictionary is Dictionary<string, JsonElement> dictionary)
         {
             // What the MCP SDK hands over: enumerated directly rather than through the general view.
             foreach (var (name, value) in dictionary)
             {
-                size += JsonRaw.Utf8(value).Length + name.Length + 4;
+                size += JsonRaw.Utf8(value).Length + Encoding.UTF8.GetByteCount(name) + 4;
             }
-
-            return size;
         }
-
-        foreach (var property in arguments)
+        else
         {
-            size += JsonRaw.Utf8(property.Value).Length + property.Name.Length + 4;
+            foreach (var property in arguments)
+            {
+                size += JsonRaw.Utf8(property.Value).Length + Encoding.UTF8.GetByteCount(property.Name) + 4;
+            }
         }
 
-        return size;
+        return (int)Math.Min(size, int.MaxValue);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using PolicyLayer.Authorization;
 using PolicyLayer.Counters;
 using PolicyLayer.Policies;
@@ -148,6 +149,22 @@ public class EvaluationOrderTests
         Assert.Equal(RuleIds.Error, decision.Rule);
         Assert.Contains("more than the 100 bytes allowed", decision.Message, StringComparison.Ordinal);
         Assert.True(f.Call("t", """{"a": 2}""").IsAllowed);
+    }
+
+    [Theory]
+    [InlineData('x', true)]
+    [InlineData('\u00e9', false)]
+    public async Task Authorize_DictionaryArguments_NamesCountedInUtf8Bytes(char letter, bool allowed)
+    {
+        // 2 braces + 4 for quotes, colon and comma + the value "1" + the name: 60 bytes of 'x', 120 of 'é'.
+        var f = new AuthorizerFixture(
+            """{ "version": "1", "default": "deny", "tools": { "t": { "deny_if": [ { "conditions": [ { "path": "args.a", "op": "eq", "value": 1 } ] } ] } } }""",
+            new PolicyAuthorizerOptions { MaxArgumentBytes = 100 });
+        var arguments = new Dictionary<string, JsonElement> { [new string(letter, 60)] = JsonDocument.Parse("1").RootElement };
+
+        var decision = await f.Authorizer.AuthorizeAsync(new ToolCall("t", arguments));
+
+        Assert.Equal(allowed, decision.IsAllowed);
     }
 
     [Fact]
