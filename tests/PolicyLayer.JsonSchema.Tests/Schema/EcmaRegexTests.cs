@@ -34,12 +34,25 @@ public class EcmaRegexTests
     [InlineData(@"\Bdrop", "édrop", false)]
     [InlineData(@"\Bdrop", "xdrop", true)]
     [InlineData(@"^[\b]$", "\b", true)]
+    // Unicode mode's code point escapes; a code point beyond the BMP is one unit, so a quantifier repeats all of it.
+    [InlineData(@"^\u{1F600}$", "\U0001F600", true)]
+    [InlineData(@"^\u{1F600}{2}$", "\U0001F600\U0001F600", true)]
+    [InlineData(@"^\u{41}\u{e9}$", "Aé", true)]
     public void Pattern_Ecma262Meaning(string pattern, string text, bool matches)
     {
         var schema = Compile(JsonSerializer.Serialize(new { pattern }));
         var instance = Parse(JsonSerializer.Serialize(text));
         Assert.Equal(matches, schema.IsValid(instance));
         Assert.Equal(matches, schema.Validate(instance).Count == 0);
+    }
+
+    [Theory]
+    [InlineData(@"\u{110000}")]
+    [InlineData(@"\u{12")]
+    [InlineData(@"[\u{1F600}]")]
+    public void Pattern_BadCodePointEscape_IsACompileError(string pattern)
+    {
+        Assert.Throws<PolicyLayer.Schema.JsonSchemaException>(() => Compile(JsonSerializer.Serialize(new { pattern })));
     }
 
     [Fact]

@@ -117,6 +117,34 @@ internal static class EcmaRegex
         return false;
     }
 
+    // \u{1F600}, the code point escape of ECMA-262's Unicode mode; i is at the 'u'. A code point beyond the BMP becomes
+    // its surrogate pair, as one unit outside a class (inside one, .NET sees two UTF-16 units).
+    private static void AppendCodePoint(StringBuilder builder, string pattern, ref int i, bool inClass)
+    {
+        var close = pattern.IndexOf('}', i);
+        if (close < 0 || !int.TryParse(pattern.AsSpan(i + 2, close - i - 2), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var codePoint)
+            || codePoint > 0x10FFFF)
+        {
+            throw new ArgumentException("a \\u{...} escape needs one to six hexadecimal digits up to 10FFFF and a closing '}'");
+        }
+
+        i = close;
+        if (codePoint <= 0xFFFF)
+        {
+            builder.Append(@"\u").Append(codePoint.ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+
+        var text = char.ConvertFromUtf32(codePoint);
+        if (inClass)
+        {
+            throw new ArgumentException($"a character class cannot hold the code point \\u{{{codePoint:X}}} beyond U+FFFF here; write it outside the class as an alternative");
+        }
+
+        builder.Append("(?:").Append(@"\u").Append(((int)text[0]).ToString("X4", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(@"\u").Append(((int)text[1]).ToString("X4", System.Globalization.CultureInfo.InvariantCulture)).Append(')');
+    }
+
     // ECMA-262 spells General_Category values in full (\p{Letter}); .NET only knows the short aliases (\p{L}).
     private static readonly Dictionary<string, string> Categories = new(StringComparer.Ordinal)
     {
@@ -183,6 +211,9 @@ internal static class EcmaRegex
 
                         builder.Append('\\').Append(next).Append('{').Append(UnicodeProperty(pattern[(i + 2)..close])).Append('}');
                         i = close;
+                        break;
+                    case 'u' when i + 1 < pattern.Length && pattern[i + 1] == '{':
+                        AppendCodePoint(builder, pattern, ref i, inClass);
                         break;
                     default: builder.Append('\\').Append(next); break;
                 }
