@@ -186,8 +186,14 @@ public sealed partial class InMemoryCounterStore
             budget.AdvanceTo(now);
             if (!budget.HasRoomFor(entry.Cost))
             {
-                refusedIndex = refusedIndex < 0 ? entry.FirstIndex : Math.Min(refusedIndex, entry.FirstIndex);
-                retryAfter = Math.Max(retryAfter, budget.RetryAfterTicks(entry.Cost, now));
+                // The refusal names the budget whose wait decides the retry (the earliest request of equal waits):
+                // entries are in lock order here, not request order.
+                long wait = budget.RetryAfterTicks(entry.Cost, now);
+                if (refusedIndex < 0 || wait > retryAfter || (wait == retryAfter && entry.FirstIndex < refusedIndex))
+                {
+                    refusedIndex = entry.FirstIndex;
+                    retryAfter = wait;
+                }
             }
         }
 

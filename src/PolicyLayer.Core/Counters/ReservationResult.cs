@@ -28,7 +28,11 @@ public readonly struct ReservationResult
     /// <summary>The store's own time of the reservation, passed back to <see cref="ICounterStore.RefundAsync"/>.</summary>
     public long Timestamp { get; }
 
-    /// <summary>For a refusal, the index of the first request whose budget had no room; -1 otherwise.</summary>
+    /// <summary>
+    /// For a refusal, the index of the request whose budget sets <see cref="RetryAfter"/>: of the requests whose
+    /// budgets had no room, the one with the longest wait (one that can never succeed before any finite wait, the
+    /// first request of equal waits); -1 otherwise.
+    /// </summary>
     public int RefusedIndex => _refusedIndex;
 
     /// <summary>
@@ -57,7 +61,7 @@ public readonly struct ReservationResult
     public static ReservationResult AdmittedFailOpen(string error) => new(ReservationStatus.Admitted, 0, -1, null, error, true);
 
     /// <summary>A budget had no room; nothing was reserved.</summary>
-    /// <param name="refusedIndex">The first refusing request.</param>
+    /// <param name="refusedIndex">The refusing request with the longest wait (see <see cref="RefusedIndex"/>).</param>
     /// <param name="retryAfter">When a retry can succeed, or <see langword="null"/> for never.</param>
     /// <returns>The result.</returns>
     public static ReservationResult Refused(int refusedIndex, TimeSpan? retryAfter) => new(ReservationStatus.Refused, 0, refusedIndex, retryAfter, null, false);

@@ -4,7 +4,9 @@
 -- ARGV[2 + 5(i-1) ..]: window (microseconds), max (millionths), cost (millionths), idle expiry (milliseconds), and
 -- the grid shift: (microseconds from 0001-01-01 to 1970-01-01) mod window, so that segments start where the in-memory
 -- store's do (its time counts from 0001-01-01), and both stores decide alike.
--- Returns {1, now} when admitted, {0, first refusing key, microseconds until every refusing budget has room}.
+-- Returns {1, now} when admitted, {0, refusing key, microseconds until every refusing budget has room}, where the key
+-- is the refusing one with the longest wait (the first of equal waits), and the wait is -1 when a cost exceeds its
+-- maximum, which then outranks any finite wait.
 -- Numbers stay below 2^53, where Lua's doubles are exact integers.
 -- Needs Redis 5 or later, where scripts replicate by their effects, so TIME may precede writes.
 
@@ -63,10 +65,9 @@ for i = 1, #KEYS do
   end
 
   if total + cost > max then
-    if refused == 0 then refused = i end
     if cost > max then
-      wait = -1
-    elseif wait >= 0 then
+      if refused == 0 or wait >= 0 then refused = i; wait = -1 end
+    elseif refused == 0 or wait >= 0 then
       -- The oldest segments slide out first; segment s stops counting when segment s + 11 begins.
       table.sort(counted, function(a, b) return a[1] < b[1] end)
       local remaining = total
@@ -78,7 +79,8 @@ for i = 1, #KEYS do
           break
         end
       end
-      if until_room > wait then wait = until_room end
+      -- Keys are in the order of their first request, so a strictly longer wait keeps the first of equal ones.
+      if refused == 0 or until_room > wait then refused = i; wait = until_room end
     end
   end
 end

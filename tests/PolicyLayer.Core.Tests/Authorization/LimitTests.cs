@@ -173,6 +173,32 @@ public class LimitTests
     }
 
     [Fact]
+    public void Limit_SeveralRefuse_DecisionNamesTheLimitWhoseWaitSetsRetryAfter()
+    {
+        var f = new AuthorizerFixture("""
+            { "version": "1", "default": "allow",
+              "all_tools": { "limits": [
+                { "counter": "g1", "window": "minute", "max": 100, "scope": "global" },
+                { "counter": "g2", "window": "hour", "max": 2, "scope": "global" } ] },
+              "tools": { "t": { "limits": [ { "counter": "tl", "window": "minute", "max": 2 } ] } } }
+            """);
+        Assert.True(f.Call("t").IsAllowed);
+        Assert.True(f.Call("t").IsAllowed);
+
+        // tl (a minute) and g2 (an hour) both refuse: the hour's wait is the retry-after, so g2 is named.
+        var refused = f.Call("t");
+
+        Assert.Equal(DecisionOutcome.Deny, refused.Outcome);
+        Assert.Equal("/all_tools/limits/1", refused.Rule);
+        Assert.StartsWith("Rate limit 'g2' reached", refused.Message, StringComparison.Ordinal);
+        Assert.InRange(refused.RetryAfter!.Value, TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(66));
+        f.Time.Advance(refused.RetryAfter.Value - TimeSpan.FromSeconds(1));
+        Assert.False(f.Call("t").IsAllowed);
+        f.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(f.Call("t").IsAllowed);
+    }
+
+    [Fact]
     public void Limit_SameCounterInToolAndAllTools_CostsAddUp()
     {
         var f = new AuthorizerFixture("""

@@ -379,7 +379,7 @@ public abstract class CounterStoreContractTests
     }
 
     [Fact]
-    public async Task TryReserve_SeveralRefusing_ReportsFirstIndexAndLongestWait()
+    public async Task TryReserve_SeveralRefusing_ReportsTheRequestWithTheLongestWait()
     {
         ICounterStore store = CreateStore();
         var soon = new CounterKey(NewCounter(Minute, 1), GrantA);
@@ -390,13 +390,45 @@ public abstract class CounterStoreContractTests
 
         ReservationResult result = await ReserveAsync(store, new CounterRequest(free, 1), new CounterRequest(soon, 1), new CounterRequest(late, 1));
 
-        Assert.Equal(1, result.RefusedIndex);
+        // The refusal names the budget whose wait is the retry-after, not the first refusing one.
+        Assert.Equal(2, result.RefusedIndex);
         Assert.NotNull(result.RetryAfter);
         Assert.InRange(result.RetryAfter!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(67));
 
         // Once the hour budget has room, so has the minute one: the whole reservation succeeds at RetryAfter.
         await AdvanceAsync(result.RetryAfter.Value);
         Assert.True((await ReserveAsync(store, new CounterRequest(free, 1), new CounterRequest(soon, 1), new CounterRequest(late, 1))).IsAdmitted);
+    }
+
+    [Fact]
+    public async Task TryReserve_LongestWaitFirst_ReportsItOverLaterShorterWaits()
+    {
+        ICounterStore store = CreateStore();
+        var late = new CounterKey(NewCounter(TimeSpan.FromHours(1), 1), GrantA);
+        var soon = new CounterKey(NewCounter(Minute, 1), GrantA);
+        Assert.True((await ReserveAsync(store, late)).IsAdmitted);
+        Assert.True((await ReserveAsync(store, soon)).IsAdmitted);
+
+        ReservationResult result = await ReserveAsync(store, new CounterRequest(late, 1), new CounterRequest(soon, 1));
+
+        Assert.Equal(0, result.RefusedIndex);
+        Assert.InRange(result.RetryAfter!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(67));
+    }
+
+    [Fact]
+    public async Task TryReserve_SeveralRefusingWithEqualWaits_ReportsTheFirst()
+    {
+        ICounterStore store = CreateStore();
+        var free = new CounterKey(NewCounter(Minute, 1), GrantA);
+        var a = new CounterKey(NewCounter(TimeSpan.FromHours(1), 1), GrantA);
+        var b = new CounterKey(NewCounter(TimeSpan.FromHours(1), 1), GrantA);
+
+        // Reserved by one call, so at one time: both budgets free up at the same moment.
+        Assert.True((await ReserveAsync(store, new CounterRequest(b, 1), new CounterRequest(a, 1))).IsAdmitted);
+        ReservationResult result = await ReserveAsync(store, new CounterRequest(free, 1), new CounterRequest(a, 1), new CounterRequest(b, 1));
+
+        Assert.Equal(1, result.RefusedIndex);
+        Assert.NotNull(result.RetryAfter);
     }
 
     [Fact]
