@@ -234,6 +234,17 @@ internal sealed class EvaluationState
         return previous;
     }
 
+    /// <summary>Stops collecting errors for a check that cannot add any; returns whether collection was on.</summary>
+    public bool PauseErrors()
+    {
+        var collecting = CollectsErrors;
+        CollectsErrors = false;
+        return collecting;
+    }
+
+    /// <summary>Undoes <see cref="PauseErrors"/>.</summary>
+    public void ResumeErrors(bool collecting) => CollectsErrors = collecting;
+
     /// <summary>Restores what <see cref="SwapErrors"/> returned.</summary>
     public void RestoreErrors(in ErrorScope previous)
     {

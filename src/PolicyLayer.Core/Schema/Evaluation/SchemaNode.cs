@@ -244,9 +244,11 @@ internal sealed class SchemaNode
             return false;
         }
 
-        var previous = state.SwapErrors(collect: false, errors: null);
+        // A scalar's check adds no error and no path segment while collection is paused, so pausing it is all there
+        // is to undo (SwapErrors would save and restore the whole error scope, at every leaf of the instance).
+        var collecting = state.PauseErrors();
         var valid = IsValid(state, new InstanceValue(element, kind, Has(_readsRaw, kind) ? Json.JsonRaw.Utf8(element) : default), depth);
-        state.RestoreErrors(previous);
+        state.ResumeErrors(collecting);
         return valid;
     }
 
