@@ -58,4 +58,10 @@ public sealed class JsonSchemaOptions
 
     /// <summary>Documents that <c>$ref</c> may point to by URI. Nothing is ever fetched from the network.</summary>
     public JsonSchemaRegistry? Registry { get; init; }
+
+    /// <summary>
+    /// Whether a compiled document is also checked against its metaschema (off only for compiling the metaschemas that
+    /// check, which would otherwise check themselves without end).
+    /// </summary>
+    internal bool ChecksMetaschema { get; init; } = true;
 }

@@ -124,6 +124,8 @@ public class PolicyLoaderTests
     [InlineData("""{ "limits": [ { "counter": "c", "window": "minute", "max": "30" } ] }""", PolicyErrorCodes.WrongType, "/tools/t/limits/0/max")]
     [InlineData("""{ "reason": 5 }""", PolicyErrorCodes.WrongType, "/tools/t/reason")]
     [InlineData("""{ "schema": "object" }""", PolicyErrorCodes.InvalidSchema, "/tools/t/schema")]
+    [InlineData("""{ "schema": { "type": "object", "$defs": 1 } }""", PolicyErrorCodes.InvalidSchema, "/tools/t/schema/$defs")]
+    [InlineData("""{ "schema": { "properties": { "a": { "description": 5 } } } }""", PolicyErrorCodes.InvalidSchema, "/tools/t/schema/properties/a/description")]
     public void Load_RuleErrors_ReportCodeAndPointer(string rules, string code, string pointer)
     {
         var error = SingleError(Tool(rules));

@@ -13,7 +13,7 @@ namespace PolicyLayer.Schema.Compilation;
 /// each cached by location so that references (cycles included) share nodes. References are resolved against the
 /// scanned documents, the <see cref="JsonSchemaRegistry"/> and the built-in metaschemas; nothing is fetched.
 /// </remarks>
-internal sealed class SchemaCompiler
+internal sealed partial class SchemaCompiler
 {
     private readonly JsonSchemaOptions _options;
     private readonly List<JsonSchemaCompileError> _errors = [];
@@ -63,6 +63,11 @@ internal sealed class SchemaCompiler
         {
             // Only what evaluation can reach: an unused definition that refers to itself is harmless.
             InPlaceCycles.Report(reachable, this);
+        }
+
+        if (_errors.Count == 0 && _options.ChecksMetaschema)
+        {
+            CheckAgainstMetaschema(document);
         }
 
         return _errors.Count == 0 ? root : null;

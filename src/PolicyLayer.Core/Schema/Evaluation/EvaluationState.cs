@@ -68,6 +68,12 @@ internal sealed class EvaluationState
 
     public IReadOnlyList<SchemaResource> DynamicScope => _dynamicScope;
 
+    /// <summary>The message when one evaluation has taken more than its budget of steps.</summary>
+    public const string TooManySteps = "evaluating the value against the schema took too many steps; the value is rejected (simplify the schema or the value)";
+
+    /// <summary>The message when schemas nest deeper than the bound (or the stack runs short) without consuming the value.</summary>
+    public const string UnboundedRecursion = "the schema nests too deeply or refers to itself without consuming the value (unbounded recursion); the value is rejected";
+
     /// <summary>The message for a value nested deeper than the limit.</summary>
     public static string TooDeep(int maxDepth) => $"the value is nested deeper than {maxDepth} levels; flatten it";
 

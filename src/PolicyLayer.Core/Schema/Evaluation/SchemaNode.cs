@@ -121,11 +121,11 @@ internal sealed class SchemaNode
             state.Exit();
             if (state.OverBudget)
             {
-                state.AddErrorOnce(Location, string.Empty, "evaluating the value against the schema took too many steps; the value is rejected (simplify the schema or the value)");
+                state.AddErrorOnce(Location, string.Empty, EvaluationState.TooManySteps);
             }
             else
             {
-                state.AddError(Location, "$ref", "the schema nests too deeply or refers to itself without consuming the value (unbounded recursion); the value is rejected");
+                state.AddError(Location, "$ref", EvaluationState.UnboundedRecursion);
             }
 
             return false;

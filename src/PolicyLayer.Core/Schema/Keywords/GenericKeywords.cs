@@ -51,7 +51,9 @@ internal sealed class TypeKeyword(string nodeLocation, JsonTypes types, string e
             return true;
         }
 
-        return state.CollectsErrors && Fail(state, $"{ValueText.Describe(instance)} is {ValueText.KindName(kind)}, expected {expected}");
+        // A scalar is quoted ("5 is a number"); a structure is not, as "the array is an array" would say nothing.
+        var subject = kind is JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null ? "the value" : ValueText.Describe(instance);
+        return state.CollectsErrors && Fail(state, $"{subject} is {ValueText.KindName(kind)}, expected {expected}");
     }
 
     /// <summary>Whether an instance of the given kind has one of the allowed types.</summary>
