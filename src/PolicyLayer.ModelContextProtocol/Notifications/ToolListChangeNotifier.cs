@@ -27,6 +27,8 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
     /// <summary>How long one notification may take to send before it is given up.</summary>
     internal static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
 
+    private const string FirstRevisionWithoutHandshake = "2026-07-28";
+
     private static readonly object Ours = new();
     private static readonly Dictionary<string, string> NothingVisible = new(StringComparer.Ordinal);
 
@@ -101,7 +103,8 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         // Only where the protocol allows it: the server declares tools.listChanged (the SDK does so itself whenever it
         // has a tool collection), and the session has a channel for unsolicited messages (a stateless HTTP request
         // knows no client capabilities, and cannot take them).
-        if ((options.ToolCollection is null && options.Capabilities?.Tools?.ListChanged != true) || server.ClientCapabilities is null)
+        if ((options.ToolCollection is null && options.Capabilities?.Tools?.ListChanged != true) || server.ClientCapabilities is null
+            || !TakesUnsolicitedListChanges(server))
         {
             return;
         }
@@ -111,7 +114,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         {
             sessions.Follow(server.SessionId, () =>
             {
-                var session = new Session(server, options, Snapshot(options));
+                var session = new Session(server, options, sessions.Share(Snapshot(options)));
 
                 // The session holds its record from here on: the record lives exactly as long as the session does.
                 session.Anchor = server.RegisterNotificationHandler(NotificationMethods.InitializedNotification, session.Ignore);
@@ -123,6 +126,15 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
             LogFollowFailed(_logger, server.SessionId ?? "(no id)", ex);
         }
     }
+
+    /// <summary>
+    /// Whether the session's revision has the initialize handshake (up to 2025-11-25), under which list changes go to
+    /// every session that declared nothing against them. From 2026-07-28 a client must be sent only the changes it
+    /// subscribed to, over its subscriptions/listen stream, which the SDK keeps to itself. Revisions are dates, so they
+    /// compare as text.
+    /// </summary>
+    private static bool TakesUnsolicitedListChanges(McpServer server) =>
+        server.NegotiatedProtocolVersion is { Length: > 0 } version && string.CompareOrdinal(version, FirstRevisionWithoutHandshake) < 0;
 
     private void OnPolicyChanged(object? sender, PolicyChangedEventArgs e)
     {
@@ -163,7 +175,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
             return true;
         }
 
-        return session.Update(Snapshot(options));
+        return session.Update(sessions.Share(Snapshot(options)));
     }
 
     private async Task SendAsync(Session session, string revision)
@@ -271,7 +283,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         /// <summary>The anchor's handler: the session holds this record through it, and nothing more.</summary>
         public ValueTask Ignore(JsonRpcNotification notification, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-        private static bool Same(Dictionary<string, string> a, Dictionary<string, string> b)
+        public static bool Same(Dictionary<string, string> a, Dictionary<string, string> b)
         {
             if (ReferenceEquals(a, b))
             {
@@ -299,6 +311,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
     private sealed class SessionsOfOptions
     {
         private readonly Dictionary<string, WeakReference<Session>> _byId = new(StringComparer.Ordinal);
+        private Dictionary<string, string>? _shared;
         private int _pruneAt = 16;
 
         /// <summary>Follows the session unless it is followed already: a client that sends notifications/initialized again adds nothing.</summary>
@@ -326,6 +339,23 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
             lock (_byId)
             {
                 return _byId.TryGetValue(id ?? string.Empty, out var reference) && reference.TryGetTarget(out var session) ? session : null;
+            }
+        }
+
+        /// <summary>
+        /// The last snapshot shared by these sessions when <paramref name="snapshot"/> equals it, else <paramref name="snapshot"/>
+        /// (then shared from now on): sessions that see the same tools hold one copy of them, however many there are.
+        /// </summary>
+        public Dictionary<string, string> Share(Dictionary<string, string> snapshot)
+        {
+            lock (_byId)
+            {
+                if (_shared is not null && Session.Same(_shared, snapshot))
+                {
+                    return _shared;
+                }
+
+                return _shared = snapshot;
             }
         }
 

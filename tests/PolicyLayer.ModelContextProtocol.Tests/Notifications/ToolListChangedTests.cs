@@ -96,6 +96,21 @@ public sealed class ToolListChangedTests
     }
 
     [Fact]
+    public async Task Reload_ClientOnThe20260728Revision_IsSentNothingItDidNotSubscribeTo()
+    {
+        // From 2026-07-28 a server must not send a client list changes it did not subscribe to (subscriptions/listen).
+        await using var server = await McpTestServer.StartAsync(clientOptions: new McpClientOptions { ProtocolVersion = "2026-07-28" });
+        await using var probe = new ListChangedProbe(server.Client);
+        Assert.Contains("echo", await ToolNamesAsync(server));
+
+        Reloader(server).Apply(HidingEcho);
+
+        // ping is gone in that revision; a tools/list is the round trip, and shows the change.
+        Assert.DoesNotContain("echo", await ToolNamesAsync(server));
+        Assert.Equal(0, probe.Count);
+    }
+
+    [Fact]
     public async Task UpdatePolicy_ByTheHost_ClientIsTold()
     {
         await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
