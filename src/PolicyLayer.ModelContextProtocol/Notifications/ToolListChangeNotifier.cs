@@ -11,10 +11,10 @@ namespace PolicyLayer.ModelContextProtocol;
 /// and holds back the SDK's own notification when a change to a tool collection changes nothing the session sees.
 /// </summary>
 /// <remarks>
-/// <para>A session is followed from the client's <c>notifications/initialized</c> (or first <c>tools/list</c>), when the server declares
-/// <c>tools.listChanged</c> and the session can take unsolicited messages (not stateless HTTP). It remembers the
-/// tools the session could see (name and declared definition): a policy change, or a change to its tool collection,
-/// is told only when that differs. A change that touches only tools the session does not have, or does not see, tells
+/// <para>A session is followed from the client's <c>notifications/initialized</c> (or first <c>tools/list</c>) when
+/// the server declares <c>tools.listChanged</c>, the session can take unsolicited messages (not stateless HTTP) and
+/// its revision has the initialize handshake (up to 2025-11-25). It remembers the tools the session could see (name
+/// and declared definition): a policy change, or a change to its tool collection, is told only when that differs. A change that touches only tools the session does not have, or does not see, tells
 /// it nothing, so a client cannot learn that something hidden changed.</para>
 /// <para>Sessions are held weakly: the session itself keeps its record alive, through a no-op notification handler
 /// registered on it, so a closed session is neither kept alive nor told anything. Sessions are told apart by server

@@ -60,6 +60,7 @@ public sealed class ToolListChangedTests
         await using var probe = new ListChangedProbe(server.Client);
         var policy = TestPolicy.Json.Replace(from, to, StringComparison.Ordinal);
         Assert.NotEqual(TestPolicy.Json, policy);
+        Assert.Contains("echo", await ToolNamesAsync(server)); // listed, so followed: the silence is a decision
 
         Assert.Equal(PolicyReloadStatus.Applied, Reloader(server).Apply(policy).Status);
 
@@ -72,6 +73,7 @@ public sealed class ToolListChangedTests
         // secret_admin stays hidden, but its rules change: the client must not learn that anything about it moved.
         await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
         await using var probe = new ListChangedProbe(server.Client);
+        Assert.DoesNotContain("secret_admin", await ToolNamesAsync(server));
 
         Reloader(server).Apply(TestPolicy.Json.Replace("\"echo\": {},", "\"echo\": {}, \"secret_admin\": { \"action\": \"deny\" },", StringComparison.Ordinal));
 
@@ -84,6 +86,7 @@ public sealed class ToolListChangedTests
         await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
         await using var probe = new ListChangedProbe(server.Client);
         var reloader = Reloader(server);
+        Assert.DoesNotContain("secret_admin", await ToolNamesAsync(server));
 
         // Shadow mode enforces nothing, hiding included.
         reloader.Apply(TestPolicy.Json.Replace("\"default\": \"deny\",", "\"default\": \"deny\", \"mode\": \"shadow\",", StringComparison.Ordinal));
@@ -159,6 +162,7 @@ public sealed class ToolListChangedTests
         await using var server = await McpTestServer.StartAsync(policy, clientOptions: Handshake());
         await using var probe = new ListChangedProbe(server.Client);
         var tools = server.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
+        Assert.DoesNotContain("added_visible", await ToolNamesAsync(server));
 
         tools.Add(Tool("added_hidden"));
         Assert.Equal(0, await probe.CountAfterRoundTripAsync());
@@ -189,6 +193,7 @@ public sealed class ToolListChangedTests
         await using var probe = new ListChangedProbe(server.Client);
         var tools = server.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
         var echo = tools.Single(t => t.ProtocolTool.Name == "echo");
+        Assert.Contains("echo", await ToolNamesAsync(server));
 
         tools.Remove(echo);
         tools.Add(McpServerTool.Create((string text) => text, new McpServerToolCreateOptions { Name = "echo", Description = "Echoes, differently." }));
