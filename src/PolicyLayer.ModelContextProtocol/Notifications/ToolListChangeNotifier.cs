@@ -175,7 +175,16 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
             return true;
         }
 
-        return session.Update(sessions.Share(Snapshot(options)));
+        try
+        {
+            return session.Update(sessions.Share(Snapshot(options)));
+        }
+        catch (Exception ex)
+        {
+            // Unsure whether the session's tools changed: it is told, as the SDK would tell it, rather than left stale.
+            LogJudgeFailed(_logger, server.SessionId ?? "(no id)", ex);
+            return true;
+        }
     }
 
     private async Task SendAsync(Session session, string revision)
@@ -249,6 +258,9 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Working out which sessions' tool lists changed under policy revision {Revision} failed; they were not told, and see the change when they list tools again")]
     private static partial void LogNotifyFailed(ILogger logger, string revision, Exception exception);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Could not tell whether the tools session {SessionId} sees changed; the SDK's tools/list_changed notification was passed on")]
+    private static partial void LogJudgeFailed(ILogger logger, string sessionId, Exception exception);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Session {SessionId} could not be followed for tool list changes; it is not told when the policy changes what it sees")]
     private static partial void LogFollowFailed(ILogger logger, string sessionId, Exception exception);
