@@ -18,9 +18,9 @@ namespace PolicyLayer.Authorization;
 /// <para>Fail closed: a broken declared schema, arguments over the size bound, an unreadable cost or key, a
 /// failing store: each refuses the call with a message that says why. Nothing a caller sends makes it throw.</para>
 /// <para>Thread-safe. The policy can be replaced at any time with <see cref="UpdatePolicy"/>; each decision is
-/// made under exactly one policy and carries its revision.</para>
+/// made under exactly one policy and carries its revision. <see cref="PolicyChanged"/> says when it was.</para>
 /// </remarks>
-public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
+public sealed partial class PolicyAuthorizer : IToolCallAuthorizer, IPolicyChangeNotifier
 {
     private readonly ICounterStore _store;
     private readonly PolicyAuthorizerOptions _options;
@@ -47,12 +47,54 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
     /// <summary>The policy in force, or <see langword="null"/>.</summary>
     public Policy? Policy => _policy;
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Raised by <see cref="UpdatePolicy"/> (and so by every reload that applies a new policy) after the new policy
+    /// is in force, on the thread that replaced it and outside the reloader's lock. A handler that throws is logged
+    /// and does not stop the change or the other handlers. Not raised when the same policy instance is set again.
+    /// </remarks>
+    public event EventHandler<PolicyChangedEventArgs>? PolicyChanged;
+
     /// <summary>Replaces the policy in force. Calls already being authorized finish under the policy they started with.</summary>
     /// <param name="policy">The new policy.</param>
+    /// <remarks>Then raises <see cref="PolicyChanged"/>.</remarks>
     public void UpdatePolicy(Policy policy)
     {
+        var previous = SwapPolicy(policy);
+        RaisePolicyChanged(previous, policy);
+    }
+
+    /// <summary>Puts <paramref name="policy"/> in force without raising <see cref="PolicyChanged"/>, for a caller that swaps under a lock of its own and raises after releasing it.</summary>
+    /// <returns>The policy that was in force.</returns>
+    internal Policy? SwapPolicy(Policy policy)
+    {
         ArgumentNullException.ThrowIfNull(policy);
-        _policy = policy;
+
+        // The policy actually replaced, even when two callers swap at once: each event then describes a real change.
+        return Interlocked.Exchange(ref _policy, policy);
+    }
+
+    /// <summary>Raises <see cref="PolicyChanged"/> for a swap made with <see cref="SwapPolicy"/>; each handler's failure is logged, not thrown.</summary>
+    internal void RaisePolicyChanged(Policy? previous, Policy current)
+    {
+        if (ReferenceEquals(previous, current) || PolicyChanged is not { } handlers)
+        {
+            return;
+        }
+
+        var args = new PolicyChangedEventArgs(previous, current);
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler<PolicyChangedEventArgs>)handler)(this, args);
+            }
+            catch (Exception ex)
+            {
+                // The new policy is in force whatever a listener does; one failing must not stop the others hearing of it.
+                LogPolicyChangedHandlerFailed(_logger, current.Revision, ex);
+            }
+        }
     }
 
     /// <summary>
@@ -175,6 +217,9 @@ public sealed partial class PolicyAuthorizer : IToolCallAuthorizer
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "The declared input schema of tool '{Tool}' does not compile; its calls will be refused: {Errors}")]
     private static partial void LogDeclaredSchemaInvalid(ILogger logger, string tool, string errors);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "A PolicyChanged handler failed after revision {Revision} was put in force; the policy stays in force and the other handlers still ran")]
+    private static partial void LogPolicyChangedHandlerFailed(ILogger logger, string revision, Exception exception);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "The counter store failed; the call was refused (fail closed)")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception);

@@ -28,8 +28,9 @@ public sealed class PolicyReloaderOptions
 /// <remarks>
 /// <para>A new text is loaded and validated completely, then swapped in with one reference write
 /// (<see cref="PolicyAuthorizer.UpdatePolicy"/>): each decision is made under exactly one policy, and carries its
-/// revision. A text with errors is never half-applied: the last good policy keeps running, and every error is
-/// logged with its line, column and JSON Pointer.</para>
+/// revision; <see cref="PolicyAuthorizer.PolicyChanged"/> is raised once the reload's lock is released. A text with
+/// errors is never half-applied: the last good policy keeps running, and every error is logged with its line, column
+/// and JSON Pointer.</para>
 /// <para>Budgets survive a reload when their counter's definition (window, max, scope, key) is unchanged, because
 /// counter stores key budgets by the definition's value; a changed definition counts in the budgets of the new
 /// definition, empty unless that definition was in force within its window (so a change reverted at once cannot reset
@@ -160,6 +161,8 @@ public sealed partial class PolicyReloader : IDisposable
             return Reject(loaded.Errors);
         }
 
+        PolicyReloadResult result;
+        Policy? replaced;
         lock (_reloadLock)
         {
             var current = _authorizer.Policy;
@@ -180,11 +183,16 @@ public sealed partial class PolicyReloader : IDisposable
             }
 
             var restarted = RestartedCounters(current, next);
-            _authorizer.UpdatePolicy(next);
+            replaced = _authorizer.SwapPolicy(next);
             LogApplied(_logger, next.Source ?? "(text)", current?.Revision ?? "(none)", next.Revision, next.Mode == PolicyMode.Shadow ? "shadow" : "enforce");
             PolicyLayerTelemetry.Reloads.Add(1, new KeyValuePair<string, object?>(PolicyLayerTelemetry.ReloadResultTag, "applied"));
-            return new PolicyReloadResult(PolicyReloadStatus.Applied, next, [], restarted);
+            result = new PolicyReloadResult(PolicyReloadStatus.Applied, next, [], restarted);
         }
+
+        // Told after the lock is released: a listener that waits for another reload (or calls Reload itself on another
+        // thread) cannot deadlock on it. Two reloads may then tell out of order; each event names the policy it replaced.
+        _authorizer.RaisePolicyChanged(replaced, next);
+        return result;
     }
 
     /// <summary>Stops watching.</summary>

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Server;
 using PolicyLayer.Authorization;
@@ -62,6 +64,11 @@ public static class PolicyLayerMcpServerBuilderExtensions
         services.TryAddSingleton(sp => new PolicyToolCatalog(
             sp.GetRequiredService<IOptions<PolicyLayerMcpOptions>>(),
             sp.GetService<PolicyAuthorizer>()));
+        services.TryAddSingleton(sp => new ToolListChangeNotifier(
+            sp.GetRequiredService<PolicyLayer.IToolCallAuthorizer>(),
+            sp.GetRequiredService<PolicyToolCatalog>(),
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetService<ILoggerFactory>()?.CreateLogger<ToolListChangeNotifier>() ?? NullLogger<ToolListChangeNotifier>.Instance));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<McpServerOptions>, PolicyFilterSetup>());
         return builder;
     }

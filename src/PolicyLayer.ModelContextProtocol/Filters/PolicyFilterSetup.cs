@@ -14,6 +14,7 @@ namespace PolicyLayer.ModelContextProtocol;
 internal sealed class PolicyFilterSetup(
     IToolCallAuthorizer authorizer,
     PolicyToolCatalog catalog,
+    ToolListChangeNotifier notifier,
     IOptions<PolicyLayerMcpOptions> options,
     IServiceProvider services) : IPostConfigureOptions<McpServerOptions>
 {
@@ -42,6 +43,27 @@ internal sealed class PolicyFilterSetup(
 
         requestFilters.ListToolsFilters.Insert(0, PolicyListToolsFilter.Create(authorizer, catalog));
         catalog.Attach(serverOptions.ToolCollection);
+        DeclareListChanged(serverOptions);
+        serverOptions.Filters.Message.IncomingFilters.Add(notifier.IncomingFilter);
+        serverOptions.Filters.Message.OutgoingFilters.Add(notifier.OutgoingFilter);
+    }
+
+    /// <summary>
+    /// Declares <c>tools.listChanged</c>, since policy changes are told to clients. The SDK declares it itself for a
+    /// server with a tool collection; a server with only its own <c>tools/list</c> handler (a proxy) declares what the
+    /// host set, so it is set here unless the host set it (to false, say: then its sessions are told nothing).
+    /// </summary>
+    private static void DeclareListChanged(McpServerOptions serverOptions)
+    {
+        if (serverOptions.ToolCollection is null && serverOptions.Handlers.ListToolsHandler is null && serverOptions.Capabilities?.Tools is null)
+        {
+            // No tools at all: declaring the tools capability would invent a tools/list.
+            return;
+        }
+
+        serverOptions.Capabilities ??= new();
+        serverOptions.Capabilities.Tools ??= new();
+        serverOptions.Capabilities.Tools.ListChanged ??= true;
     }
 
     private ApprovalElicitor? CreateElicitor(ApprovalElicitationOptions elicitation)

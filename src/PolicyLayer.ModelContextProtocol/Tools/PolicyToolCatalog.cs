@@ -60,6 +60,9 @@ public sealed class PolicyToolCatalog
     /// </summary>
     public bool IsAuthoritative => _authoritative is not null;
 
+    /// <summary>The names <see cref="SetTools"/> set, or <see langword="null"/> when it was not called.</summary>
+    internal IReadOnlyCollection<string>? AuthoritativeNames => _authoritative;
+
     /// <summary>Sets the complete list of tools the server serves (for a proxy: the upstream's <c>tools/list</c>) and registers their input schemas.</summary>
     /// <param name="tools">Every tool the server has.</param>
     public void SetTools(IEnumerable<Tool> tools)

@@ -1,0 +1,400 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace PolicyLayer.ModelContextProtocol;
+
+/// <summary>
+/// Tells each live session <c>notifications/tools/list_changed</c> when a policy change changes the tools it can see,
+/// and holds back the SDK's own notification when a change to a tool collection changes nothing the session sees.
+/// </summary>
+/// <remarks>
+/// <para>A session is followed from the client's <c>notifications/initialized</c> (or first <c>tools/list</c>) when
+/// the server declares <c>tools.listChanged</c>, the session can take unsolicited messages (not stateless HTTP) and
+/// its revision has the initialize handshake (up to 2025-11-25). It remembers the tools the session could see (name
+/// and declared definition): a policy change, or a change to its tool collection, is told only when that differs. A change that touches only tools the session does not have, or does not see, tells
+/// it nothing, so a client cannot learn that something hidden changed.</para>
+/// <para>Sessions are held weakly: the session itself keeps its record alive, through a no-op notification handler
+/// registered on it, so a closed session is neither kept alive nor told anything. Sessions are told apart by server
+/// options and session id: a server that runs several sessions without ids on one options object follows the first.</para>
+/// <para>Sends are started on the thread that changed the policy and not awaited, each bounded by
+/// <see cref="SendTimeout"/>; a send to a session that is gone is logged at debug level.</para>
+/// </remarks>
+internal sealed partial class ToolListChangeNotifier : IDisposable
+{
+    /// <summary>How long one notification may take to send before it is given up.</summary>
+    internal static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
+
+    private const string FirstRevisionWithoutHandshake = "2026-07-28";
+
+    private static readonly object Ours = new();
+    private static readonly Dictionary<string, string> NothingVisible = new(StringComparer.Ordinal);
+
+    private readonly IToolCallAuthorizer _authorizer;
+    private readonly PolicyToolCatalog _catalog;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IPolicyChangeNotifier? _source;
+
+    // Sessions by their server options (an HTTP server may build options per session) and then by session id.
+    private readonly ConditionalWeakTable<McpServerOptions, SessionsOfOptions> _sessions = new();
+
+    // The notifications this class sends, so the outgoing filter lets them through untouched.
+    private readonly ConditionalWeakTable<JsonRpcMessage, object> _sent = new();
+
+    public ToolListChangeNotifier(IToolCallAuthorizer authorizer, PolicyToolCatalog catalog, TimeProvider time, ILogger logger)
+    {
+        _authorizer = authorizer;
+        _catalog = catalog;
+        _time = time;
+        _logger = logger;
+        _source = authorizer as IPolicyChangeNotifier;
+        if (_source is not null)
+        {
+            _source.PolicyChanged += OnPolicyChanged;
+        }
+    }
+
+    /// <summary>The number of sessions followed and still alive (tests).</summary>
+    internal int LiveSessionCount => LiveSessions().Count;
+
+    /// <summary>Follows a session from the client's <c>notifications/initialized</c>, or its first <c>tools/list</c>.</summary>
+    public McpMessageFilter IncomingFilter => next => (context, cancellationToken) =>
+    {
+        // tools/list too: the client may list before its initialized notification has been read, and a session with
+        // a list is one that can hold a stale one.
+        if (context.JsonRpcMessage is JsonRpcNotification { Method: NotificationMethods.InitializedNotification }
+            or JsonRpcRequest { Method: RequestMethods.ToolsList })
+        {
+            Follow(context.Server);
+        }
+
+        return next(context, cancellationToken);
+    };
+
+    /// <summary>Holds back a <c>tools/list_changed</c> the SDK sends for a collection change the session cannot see.</summary>
+    public McpMessageFilter OutgoingFilter => next => (context, cancellationToken) =>
+    {
+        if (context.JsonRpcMessage is JsonRpcNotification { Method: NotificationMethods.ToolListChangedNotification } notification
+            && !_sent.TryGetValue(notification, out _)
+            && !ShouldPass(context.Server))
+        {
+            LogHeldBack(_logger, context.Server.SessionId ?? "(no id)");
+            return Task.CompletedTask;
+        }
+
+        return next(context, cancellationToken);
+    };
+
+    public void Dispose()
+    {
+        if (_source is not null)
+        {
+            _source.PolicyChanged -= OnPolicyChanged;
+        }
+    }
+
+    private void Follow(McpServer server)
+    {
+        var options = server.ServerOptions;
+
+        // Only where the protocol allows it: the server declares tools.listChanged (the SDK does so itself whenever it
+        // has a tool collection), and the session has a channel for unsolicited messages (a stateless HTTP request
+        // knows no client capabilities, and cannot take them).
+        if ((options.ToolCollection is null && options.Capabilities?.Tools?.ListChanged != true) || server.ClientCapabilities is null
+            || !TakesUnsolicitedListChanges(server))
+        {
+            return;
+        }
+
+        var sessions = _sessions.GetValue(options, static _ => new SessionsOfOptions());
+        try
+        {
+            sessions.Follow(server.SessionId, () =>
+            {
+                var session = new Session(server, options, sessions.Share(Snapshot(options)));
+
+                // The session holds its record from here on: the record lives exactly as long as the session does.
+                session.Anchor = server.RegisterNotificationHandler(NotificationMethods.InitializedNotification, session.Ignore);
+                return session;
+            });
+        }
+        catch (Exception ex)
+        {
+            LogFollowFailed(_logger, server.SessionId ?? "(no id)", ex);
+        }
+    }
+
+    /// <summary>
+    /// Whether the session's revision has the initialize handshake (up to 2025-11-25), under which list changes go to
+    /// every session that declared nothing against them. From 2026-07-28 a client must be sent only the changes it
+    /// subscribed to, over its subscriptions/listen stream, which the SDK keeps to itself. Revisions are dates, so they
+    /// compare as text.
+    /// </summary>
+    private static bool TakesUnsolicitedListChanges(McpServer server) =>
+        server.NegotiatedProtocolVersion is { Length: > 0 } version && string.CompareOrdinal(version, FirstRevisionWithoutHandshake) < 0;
+
+    private void OnPolicyChanged(object? sender, PolicyChangedEventArgs e)
+    {
+        try
+        {
+            // Sessions sharing server options share a tool collection: work out what it shows once per change.
+            var snapshots = new Dictionary<McpServerOptions, Dictionary<string, string>>(ReferenceEqualityComparer.Instance);
+            foreach (var session in LiveSessions())
+            {
+                if (!snapshots.TryGetValue(session.Options, out var now))
+                {
+                    snapshots[session.Options] = now = Snapshot(session.Options);
+                }
+
+                if (session.Update(now))
+                {
+                    _ = SendAsync(session, e.Current.Revision);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // A custom authorizer's IsToolVisible, or a tool collection changing underfoot: the change stands, untold.
+            LogNotifyFailed(_logger, e.Current.Revision, ex);
+        }
+    }
+
+    private bool ShouldPass(McpServer server)
+    {
+        var options = server.ServerOptions;
+
+        // Only a session whose list is exactly its tool collection can be judged; anything else (a server's own
+        // tools/list handler, a session not followed) gets the notification as the SDK sends it.
+        if (options.Handlers.ListToolsHandler is not null
+            || !_sessions.TryGetValue(options, out var sessions)
+            || sessions.Find(server.SessionId) is not { } session)
+        {
+            return true;
+        }
+
+        try
+        {
+            return session.Update(sessions.Share(Snapshot(options)));
+        }
+        catch (Exception ex)
+        {
+            // Unsure whether the session's tools changed: it is told, as the SDK would tell it, rather than left stale.
+            LogJudgeFailed(_logger, server.SessionId ?? "(no id)", ex);
+            return true;
+        }
+    }
+
+    private async Task SendAsync(Session session, string revision)
+    {
+        var notification = new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification };
+        _sent.AddOrUpdate(notification, Ours);
+        using var timeout = new CancellationTokenSource(SendTimeout, _time);
+        try
+        {
+            await session.Server.SendMessageAsync(notification, timeout.Token).ConfigureAwait(false);
+            LogSent(_logger, session.Server.SessionId ?? "(no id)", revision);
+        }
+        catch (Exception ex)
+        {
+            // The session closed, or its client stopped reading: nothing is left to tell.
+            LogSendFailed(_logger, session.Server.SessionId ?? "(no id)", revision, ex);
+        }
+    }
+
+    /// <summary>The tools the session's list shows now: name to declared definition (empty for a name known only by the catalog).</summary>
+    private Dictionary<string, string> Snapshot(McpServerOptions options)
+    {
+        Dictionary<string, string>? visible = null;
+        if (options.ToolCollection is { } tools)
+        {
+            foreach (var tool in tools)
+            {
+                var protocolTool = tool.ProtocolTool;
+                if (_authorizer.IsToolVisible(protocolTool.Name))
+                {
+                    // The definition too: the SDK's notification for a tool replaced under the same name must still pass.
+                    (visible ??= new(StringComparer.Ordinal))[protocolTool.Name] = JsonSerializer.Serialize(protocolTool, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool)));
+                }
+            }
+        }
+
+        // A server's own tools/list handler (a proxy) serves the tools it gave the catalog.
+        if (options.Handlers.ListToolsHandler is not null && _catalog.AuthoritativeNames is { } names)
+        {
+            foreach (var name in names)
+            {
+                if (_authorizer.IsToolVisible(name))
+                {
+                    (visible ??= new(StringComparer.Ordinal)).TryAdd(name, string.Empty);
+                }
+            }
+        }
+
+        return visible ?? NothingVisible;
+    }
+
+    private List<Session> LiveSessions()
+    {
+        var live = new List<Session>();
+        foreach (var (_, sessions) in _sessions)
+        {
+            sessions.CollectLive(live);
+        }
+
+        return live;
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Told session {SessionId} that its tool list changed under policy revision {Revision}")]
+    private static partial void LogSent(ILogger logger, string sessionId, string revision);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Could not tell session {SessionId} that its tool list changed under policy revision {Revision}; the session is gone or not reading")]
+    private static partial void LogSendFailed(ILogger logger, string sessionId, string revision, Exception exception);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "Held back a tools/list_changed notification to session {SessionId}: the tools it can see did not change")]
+    private static partial void LogHeldBack(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Working out which sessions' tool lists changed under policy revision {Revision} failed; they were not told, and see the change when they list tools again")]
+    private static partial void LogNotifyFailed(ILogger logger, string revision, Exception exception);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Could not tell whether the tools session {SessionId} sees changed; the SDK's tools/list_changed notification was passed on")]
+    private static partial void LogJudgeFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Session {SessionId} could not be followed for tool list changes; it is not told when the policy changes what it sees")]
+    private static partial void LogFollowFailed(ILogger logger, string sessionId, Exception exception);
+
+    /// <summary>One followed session: how to reach it, and the tools it was last known to see.</summary>
+    private sealed class Session(McpServer server, McpServerOptions options, Dictionary<string, string> visible)
+    {
+        private readonly object _gate = new();
+        private Dictionary<string, string> _visible = visible;
+
+        public McpServer Server { get; } = server;
+
+        public McpServerOptions Options { get; } = options;
+
+        public IAsyncDisposable? Anchor { get; set; }
+
+        /// <summary>Records what the session sees now; <see langword="true"/> when it differs from what it saw.</summary>
+        public bool Update(Dictionary<string, string> now)
+        {
+            lock (_gate)
+            {
+                if (Same(_visible, now))
+                {
+                    return false;
+                }
+
+                _visible = now;
+                return true;
+            }
+        }
+
+        /// <summary>The anchor's handler: the session holds this record through it, and nothing more.</summary>
+        public ValueTask Ignore(JsonRpcNotification notification, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public static bool Same(Dictionary<string, string> a, Dictionary<string, string> b)
+        {
+            if (ReferenceEquals(a, b))
+            {
+                return true;
+            }
+
+            if (a.Count != b.Count)
+            {
+                return false;
+            }
+
+            foreach (var (name, definition) in a)
+            {
+                if (!b.TryGetValue(name, out var other) || !string.Equals(definition, other, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>The sessions of one server options object, by session id, held weakly; dead ones pruned as it grows.</summary>
+    private sealed class SessionsOfOptions
+    {
+        private readonly Dictionary<string, WeakReference<Session>> _byId = new(StringComparer.Ordinal);
+        private Dictionary<string, string>? _shared;
+        private int _pruneAt = 16;
+
+        /// <summary>Follows the session unless it is followed already: a client that sends notifications/initialized again adds nothing.</summary>
+        public void Follow(string? id, Func<Session> create)
+        {
+            lock (_byId)
+            {
+                var key = id ?? string.Empty;
+                if (_byId.TryGetValue(key, out var existing) && existing.TryGetTarget(out _))
+                {
+                    return;
+                }
+
+                _byId[key] = new WeakReference<Session>(create());
+                if (_byId.Count >= _pruneAt)
+                {
+                    Prune();
+                    _pruneAt = Math.Max(16, _byId.Count * 2);
+                }
+            }
+        }
+
+        public Session? Find(string? id)
+        {
+            lock (_byId)
+            {
+                return _byId.TryGetValue(id ?? string.Empty, out var reference) && reference.TryGetTarget(out var session) ? session : null;
+            }
+        }
+
+        /// <summary>
+        /// The last snapshot shared by these sessions when <paramref name="snapshot"/> equals it, else <paramref name="snapshot"/>
+        /// (then shared from now on): sessions that see the same tools hold one copy of them, however many there are.
+        /// </summary>
+        public Dictionary<string, string> Share(Dictionary<string, string> snapshot)
+        {
+            lock (_byId)
+            {
+                if (_shared is not null && Session.Same(_shared, snapshot))
+                {
+                    return _shared;
+                }
+
+                return _shared = snapshot;
+            }
+        }
+
+        public void CollectLive(List<Session> live)
+        {
+            lock (_byId)
+            {
+                Prune();
+                foreach (var reference in _byId.Values)
+                {
+                    if (reference.TryGetTarget(out var session))
+                    {
+                        live.Add(session);
+                    }
+                }
+            }
+        }
+
+        private void Prune()
+        {
+            foreach (var (id, reference) in _byId)
+            {
+                if (!reference.TryGetTarget(out _))
+                {
+                    _byId.Remove(id);
+                }
+            }
+        }
+    }
+}

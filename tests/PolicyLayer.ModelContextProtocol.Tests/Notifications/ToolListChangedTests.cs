@@ -1,0 +1,234 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using PolicyLayer.Authorization;
+using PolicyLayer.Policies;
+using PolicyLayer.Reload;
+
+namespace PolicyLayer.ModelContextProtocol.Tests;
+
+/// <summary>A policy change that changes which tools a session sees is told with <c>notifications/tools/list_changed</c>; any other is not.</summary>
+public sealed class ToolListChangedTests
+{
+    private static readonly string HidingEcho = TestPolicy.Json.Replace("\"hide\": [\"secret_admin\"]", "\"hide\": [\"secret_admin\", \"echo\"]", StringComparison.Ordinal);
+    private static readonly string HidingNothing = TestPolicy.Json.Replace("\"hide\": [\"secret_admin\"]", "\"hide\": []", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Server_DeclaresToolsListChanged()
+    {
+        await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
+
+        Assert.True(server.Client.ServerCapabilities.Tools?.ListChanged);
+    }
+
+    [Fact]
+    public async Task Reload_HidesListedTool_ClientIsTold_AndTheNextListLacksIt()
+    {
+        await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        Assert.Contains("echo", await ToolNamesAsync(server));
+
+        Assert.Equal(PolicyReloadStatus.Applied, Reloader(server).Apply(HidingEcho).Status);
+
+        await probe.WaitForAsync();
+        Assert.DoesNotContain("echo", await ToolNamesAsync(server));
+        Assert.Equal(1, await probe.CountAfterRoundTripAsync());
+    }
+
+    [Fact]
+    public async Task Reload_UnhidesTool_ClientIsTold_AndTheToolIsBack()
+    {
+        await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        Assert.DoesNotContain("secret_admin", await ToolNamesAsync(server));
+
+        Reloader(server).Apply(HidingNothing);
+
+        await probe.WaitForAsync();
+        Assert.Contains("secret_admin", await ToolNamesAsync(server));
+    }
+
+    [Theory]
+    [InlineData("\"max\": 30", "\"max\": 31")] // a limit changed
+    [InlineData("\"hide\": [\"secret_admin\"]", "\"hide\": [\"secret_admin\", \"not_on_this_server\"]")] // a tool the server does not have hidden
+    [InlineData("\"echo\": {}", "\"echo\": { \"action\": \"deny\" }")] // refused from now on, but still listed
+    public async Task Reload_NothingVisibleChanges_ClientIsToldNothing(string from, string to)
+    {
+        await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        var policy = TestPolicy.Json.Replace(from, to, StringComparison.Ordinal);
+        Assert.NotEqual(TestPolicy.Json, policy);
+        Assert.Contains("echo", await ToolNamesAsync(server)); // listed, so followed: the silence is a decision
+
+        Assert.Equal(PolicyReloadStatus.Applied, Reloader(server).Apply(policy).Status);
+
+        Assert.Equal(0, await probe.CountAfterRoundTripAsync());
+    }
+
+    [Fact]
+    public async Task Reload_ChangeTouchesOnlyAHiddenTool_ClientIsToldNothing()
+    {
+        // secret_admin stays hidden, but its rules change: the client must not learn that anything about it moved.
+        await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        Assert.DoesNotContain("secret_admin", await ToolNamesAsync(server));
+
+        Reloader(server).Apply(TestPolicy.Json.Replace("\"echo\": {},", "\"echo\": {}, \"secret_admin\": { \"action\": \"deny\" },", StringComparison.Ordinal));
+
+        Assert.Equal(0, await probe.CountAfterRoundTripAsync());
+    }
+
+    [Fact]
+    public async Task Reload_SwitchToShadowModeAndBack_ClientIsToldEachTime()
+    {
+        await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        var reloader = Reloader(server);
+        Assert.DoesNotContain("secret_admin", await ToolNamesAsync(server));
+
+        // Shadow mode enforces nothing, hiding included.
+        reloader.Apply(TestPolicy.Json.Replace("\"default\": \"deny\",", "\"default\": \"deny\", \"mode\": \"shadow\",", StringComparison.Ordinal));
+        await probe.WaitForAsync(1);
+        Assert.Contains("secret_admin", await ToolNamesAsync(server));
+
+        reloader.Apply(TestPolicy.Json);
+        await probe.WaitForAsync(2);
+        Assert.DoesNotContain("secret_admin", await ToolNamesAsync(server));
+    }
+
+    [Fact]
+    public async Task Reload_ClientOnThe20260728Revision_IsSentNothingItDidNotSubscribeTo()
+    {
+        // From 2026-07-28 a server must not send a client list changes it did not subscribe to (subscriptions/listen).
+        await using var server = await McpTestServer.StartAsync(clientOptions: new McpClientOptions { ProtocolVersion = "2026-07-28" });
+        await using var probe = new ListChangedProbe(server.Client);
+        Assert.Contains("echo", await ToolNamesAsync(server));
+
+        Reloader(server).Apply(HidingEcho);
+
+        // ping is gone in that revision; a tools/list is the round trip, and shows the change.
+        Assert.DoesNotContain("echo", await ToolNamesAsync(server));
+        Assert.Equal(0, probe.Count);
+    }
+
+    [Fact]
+    public async Task UpdatePolicy_ByTheHost_ClientIsTold()
+    {
+        await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        Assert.Contains("echo", await ToolNamesAsync(server));
+
+        server.Services.GetRequiredService<PolicyAuthorizer>().UpdatePolicy(Policy.Parse(HidingEcho));
+
+        await probe.WaitForAsync();
+        Assert.DoesNotContain("echo", await ToolNamesAsync(server));
+    }
+
+    [Fact]
+    public async Task OwnListHandler_DeclaresListChanged_ReloadHidesACatalogTool_ClientIsTold()
+    {
+        // A proxy: tools served by its own handlers, their names given to the catalog.
+        await using var server = await StartProxyLikeAsync(capabilities: null);
+        await using var probe = new ListChangedProbe(server.Client);
+        Assert.True(server.Client.ServerCapabilities.Tools?.ListChanged);
+        Assert.Contains("echo", await ToolNamesAsync(server));
+
+        Reloader(server).Apply(HidingEcho);
+
+        await probe.WaitForAsync();
+        Assert.DoesNotContain("echo", await ToolNamesAsync(server));
+    }
+
+    [Fact]
+    public async Task OwnListHandler_HostDeclaredNoListChanged_ClientIsToldNothing()
+    {
+        await using var server = await StartProxyLikeAsync(new ServerCapabilities { Tools = new ToolsCapability { ListChanged = false } });
+        await using var probe = new ListChangedProbe(server.Client);
+        Assert.NotEqual(true, server.Client.ServerCapabilities.Tools?.ListChanged);
+        Assert.Contains("echo", await ToolNamesAsync(server));
+
+        Reloader(server).Apply(HidingEcho);
+
+        Assert.Equal(0, await probe.CountAfterRoundTripAsync());
+    }
+
+    [Fact]
+    public async Task ToolCollection_HiddenToolAdded_SdkNotificationHeldBack_VisibleToolAdded_Told()
+    {
+        var policy = TestPolicy.Json.Replace("\"hide\": [\"secret_admin\"]", "\"hide\": [\"secret_admin\", \"added_hidden\"]", StringComparison.Ordinal)
+            .Replace("\"echo\": {},", "\"echo\": {}, \"added_visible\": {},", StringComparison.Ordinal);
+        await using var server = await McpTestServer.StartAsync(policy, clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        var tools = server.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
+        Assert.DoesNotContain("added_visible", await ToolNamesAsync(server));
+
+        tools.Add(Tool("added_hidden"));
+        Assert.Equal(0, await probe.CountAfterRoundTripAsync());
+
+        tools.Add(Tool("added_visible"));
+        await probe.WaitForAsync();
+        Assert.Contains("added_visible", await ToolNamesAsync(server));
+    }
+
+    [Fact]
+    public async Task ToolCollection_HiddenToolAdded_WithoutThePolicyLayer_TheSdkTellsTheClient()
+    {
+        // Control for the test above: the SDK itself announces every change to its collection.
+        await using var server = await McpTestServer.StartAsync(withPolicy: false, clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        var tools = server.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
+
+        tools.Add(Tool("added_hidden"));
+
+        await probe.WaitForAsync();
+    }
+
+    [Fact]
+    public async Task ToolCollection_VisibleToolReplacedUnderTheSameName_Told()
+    {
+        // The same names, a new definition: the client must list again to see it.
+        await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        var tools = server.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
+        var echo = tools.Single(t => t.ProtocolTool.Name == "echo");
+        Assert.Contains("echo", await ToolNamesAsync(server));
+
+        tools.Remove(echo);
+        tools.Add(McpServerTool.Create((string text) => text, new McpServerToolCreateOptions { Name = "echo", Description = "Echoes, differently." }));
+
+        await probe.WaitForAsync();
+        Assert.Equal("Echoes, differently.", (await server.Client.ListToolsAsync()).Single(t => t.Name == "echo").Description);
+    }
+
+    /// <summary>
+    /// A client on the last revision with the initialize handshake. From 2026-07-28 on, list changes reach only a client
+    /// that subscribed to them (subscriptions/listen), over streams the SDK keeps to itself; such sessions are not told.
+    /// </summary>
+    internal static McpClientOptions Handshake() => new() { ProtocolVersion = "2025-11-25" };
+
+    private static async Task<McpTestServer> StartProxyLikeAsync(ServerCapabilities? capabilities)
+    {
+        Tool[] upstream = [new() { Name = "echo" }, new() { Name = "typed" }];
+        var server = await McpTestServer.StartAsync(
+            withTestTools: false,
+            server: mcp =>
+            {
+                mcp.Services.Configure<McpServerOptions>(o => o.Capabilities = capabilities);
+                mcp.WithListToolsHandler((_, _) => ValueTask.FromResult(new ListToolsResult { Tools = [.. upstream] }))
+                    .WithCallToolHandler((_, _) => ValueTask.FromResult(new CallToolResult()));
+            },
+            clientOptions: Handshake());
+        server.Services.GetRequiredService<PolicyToolCatalog>().SetTools(upstream);
+        return server;
+    }
+
+    private static McpServerTool Tool(string name) =>
+        McpServerTool.Create(() => name, new McpServerToolCreateOptions { Name = name });
+
+    private static PolicyReloader Reloader(McpTestServer server) => server.Services.GetRequiredService<PolicyReloader>();
+
+    private static async Task<List<string>> ToolNamesAsync(McpTestServer server) =>
+        (await server.Client.ListToolsAsync()).Select(t => t.Name).ToList();
+}
