@@ -14,9 +14,7 @@ namespace PolicyLayer.Schema.Keywords;
 /// times out makes the instance invalid. ECMA-262 meanings that differ from .NET are translated: <c>\d</c>,
 /// <c>\w</c>, <c>\s</c> and their negations use the ECMA-262 (ASCII or ECMA whitespace) sets, inside classes too,
 /// <c>\b</c> and <c>\B</c> look at ASCII word characters (as lookarounds, so such patterns backtrack), <c>$</c>
-/// matches only at the very end, and <c>.</c> excludes every ECMA-262 line terminator. As in ECMA-262's Unicode mode
-/// (which JSON Schema asks for), a character beyond the BMP is one character: as a literal, and to <c>.</c>,
-/// <c>\D</c>, <c>\W</c> and <c>\S</c> (a negated class written out, such as <c>[^a]</c>, still matches one UTF-16 unit).
+/// matches only at the very end, and <c>.</c> excludes every ECMA-262 line terminator.
 /// </remarks>
 internal static class EcmaRegex
 {
@@ -171,13 +169,6 @@ internal static class EcmaRegex
 
     internal static string Translate(string pattern) => Translate(pattern, nativeWordBoundaries: false);
 
-    /// <summary>
-    /// One code point outside a set of BMP characters, as JSON Schema's Unicode-mode patterns read <c>.</c>, <c>\D</c>,
-    /// <c>\W</c> and <c>\S</c>: a character beyond the BMP (a surrogate pair) is one character, so <c>^.$</c> matches
-    /// "😀" and <c>^..$</c> does not. .NET counts UTF-16 units. A lone surrogate (ill-formed text) matches none of them.
-    /// </summary>
-    private static string AnyCodePointBut(string set) => @"(?:[\uD800-\uDBFF][\uDC00-\uDFFF]|[^" + set + @"\uD800-\uDFFF])";
-
     /// <summary>Translates a pattern; <paramref name="nativeWordBoundaries"/> keeps <c>\b</c> and <c>\B</c> as .NET's.</summary>
     /// <remarks>
     /// ECMA-262's word boundary needs lookarounds over ASCII word characters, which only the backtracking engine runs.
@@ -204,9 +195,9 @@ internal static class EcmaRegex
                     case 'd': builder.Append(inClass ? Digit : "[" + Digit + "]"); break;
                     case 'w': builder.Append(inClass ? Word : "[" + Word + "]"); break;
                     case 's': builder.Append(inClass ? Space : "[" + Space + "]"); break;
-                    case 'D': builder.Append(inClass ? NotDigit : AnyCodePointBut(Digit)); break;
-                    case 'W': builder.Append(inClass ? NotWord : AnyCodePointBut(Word)); break;
-                    case 'S': builder.Append(inClass ? NotSpace : AnyCodePointBut(Space)); break;
+                    case 'D': builder.Append(inClass ? NotDigit : "[^" + Digit + "]"); break;
+                    case 'W': builder.Append(inClass ? NotWord : "[^" + Word + "]"); break;
+                    case 'S': builder.Append(inClass ? NotSpace : "[^" + Space + "]"); break;
                     case 'b' when !inClass: builder.Append(nativeWordBoundaries ? @"\b" : WordBoundary); break;
                     case 'B' when !inClass: builder.Append(nativeWordBoundaries ? @"\B" : NotWordBoundary); break;
                     case 'Z' or 'A' or 'z' or 'a' or 'e' when !inClass:
@@ -293,7 +284,7 @@ internal static class EcmaRegex
                     builder.Append("(?:").Append(high).Append(pattern[++i]).Append(')');
                     break;
                 case '.':
-                    builder.Append(AnyCodePointBut(@"\n\r\u2028\u2029"));
+                    builder.Append(@"[^\n\r\u2028\u2029]");
                     break;
                 default:
                     builder.Append(c);
