@@ -45,7 +45,11 @@ internal sealed class PolicyFilterSetup(
         catalog.Attach(serverOptions.ToolCollection);
         DeclareListChanged(serverOptions);
         serverOptions.Filters.Message.IncomingFilters.Add(notifier.IncomingFilter);
-        serverOptions.Filters.Message.OutgoingFilters.Add(notifier.OutgoingFilter);
+        if (settings.HoldBackUnseenToolListChanges)
+        {
+            // Runs for every message the server sends, so only when asked for (see the option).
+            serverOptions.Filters.Message.OutgoingFilters.Add(notifier.OutgoingFilter);
+        }
     }
 
     /// <summary>

@@ -157,9 +157,7 @@ public sealed class ToolListChangedTests
     [Fact]
     public async Task ToolCollection_HiddenToolAdded_SdkNotificationHeldBack_VisibleToolAdded_Told()
     {
-        var policy = TestPolicy.Json.Replace("\"hide\": [\"secret_admin\"]", "\"hide\": [\"secret_admin\", \"added_hidden\"]", StringComparison.Ordinal)
-            .Replace("\"echo\": {},", "\"echo\": {}, \"added_visible\": {},", StringComparison.Ordinal);
-        await using var server = await McpTestServer.StartAsync(policy, clientOptions: Handshake());
+        await using var server = await McpTestServer.StartAsync(HidingAddedTool, o => o.HoldBackUnseenToolListChanges = true, clientOptions: Handshake());
         await using var probe = new ListChangedProbe(server.Client);
         var tools = server.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
         Assert.DoesNotContain("added_visible", await ToolNamesAsync(server));
@@ -171,6 +169,25 @@ public sealed class ToolListChangedTests
         await probe.WaitForAsync();
         Assert.Contains("added_visible", await ToolNamesAsync(server));
     }
+
+    [Fact]
+    public async Task ToolCollection_HiddenToolAdded_ByDefault_TheSdkNotificationGoesOn()
+    {
+        // Holding it back costs a filter on every outgoing message, so it is opt-in; the notification names nothing.
+        await using var server = await McpTestServer.StartAsync(HidingAddedTool, clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        var tools = server.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
+        await ToolNamesAsync(server);
+
+        tools.Add(Tool("added_hidden"));
+
+        await probe.WaitForAsync();
+        Assert.DoesNotContain("added_hidden", await ToolNamesAsync(server));
+    }
+
+    private static string HidingAddedTool => TestPolicy.Json
+        .Replace("\"hide\": [\"secret_admin\"]", "\"hide\": [\"secret_admin\", \"added_hidden\"]", StringComparison.Ordinal)
+        .Replace("\"echo\": {},", "\"echo\": {}, \"added_visible\": {},", StringComparison.Ordinal);
 
     [Fact]
     public async Task ToolCollection_HiddenToolAdded_WithoutThePolicyLayer_TheSdkTellsTheClient()
