@@ -9,7 +9,6 @@ namespace PolicyLayer.Schema.Compilation;
 /// </summary>
 internal sealed class ResourceScanner(SchemaCompiler compiler)
 {
-    private const int MaxNesting = 256;
 
     private static readonly string[] SchemaMaps = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies"];
     private static readonly string[] SchemaValues = ["additionalProperties", "additionalItems", "items", "contains", "propertyNames", "not", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties", "contentSchema"];
@@ -29,9 +28,9 @@ internal sealed class ResourceScanner(SchemaCompiler compiler)
             return;
         }
 
-        if (nesting > MaxNesting)
+        if (nesting > SchemaCompiler.MaxNesting)
         {
-            compiler.AddError(document.Display(pointer), $"the schema is nested more than {MaxNesting} levels deep; flatten it with $defs and $ref");
+            compiler.AddError(document.Display(pointer), $"the schema is nested more than {SchemaCompiler.MaxNesting} levels deep; flatten it with $defs and $ref");
             return;
         }
 

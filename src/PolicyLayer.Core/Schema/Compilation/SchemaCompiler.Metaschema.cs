@@ -20,9 +20,9 @@ internal sealed partial class SchemaCompiler
     // Compiled once per built-in metaschema, for every compilation of the process; null when one cannot compile.
     private static readonly ConcurrentDictionary<string, JsonSchema?> BuiltInMetaschemas = new(StringComparer.Ordinal);
 
-    // Instance bounds wide enough for any schema that compiles: its nesting is bounded at compile time (256 levels),
+    // Instance bounds wide enough for any schema that compiles: its nesting is bounded at compile time (MaxNesting),
     // and JSON values inside it (const, enum, default) by the parser's own depth limit.
-    private static readonly JsonSchemaOptions MetaschemaOptions = new() { ChecksMetaschema = false, MaxInstanceDepth = 4096, MaxErrors = 20 };
+    private static readonly JsonSchemaOptions MetaschemaOptions = OptionsFor(registry: null);
 
     private void CheckAgainstMetaschema(SchemaDocument document)
     {
@@ -30,6 +30,7 @@ internal sealed partial class SchemaCompiler
         var uri = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("$schema", out var declared) && declared.ValueKind == JsonValueKind.String
             ? declared.GetString()!.TrimEnd('#')
             : _options.DefaultDialect == JsonSchemaDialect.Draft7 ? Draft7 : Draft202012;
+
         // Nearly every schema passes: the quick check first, the errors only for one that fails.
         if (Metaschema(uri) is not { } metaschema || metaschema.IsValid(root))
         {
@@ -81,11 +82,8 @@ internal sealed partial class SchemaCompiler
     }
 
     private static JsonSchema? Compile(JsonElement metaschema, JsonSchemaRegistry? registry) =>
-        JsonSchema.TryCompile(metaschema, registry is null ? MetaschemaOptions : new JsonSchemaOptions
-        {
-            ChecksMetaschema = false,
-            MaxInstanceDepth = MetaschemaOptions.MaxInstanceDepth,
-            MaxErrors = MetaschemaOptions.MaxErrors,
-            Registry = registry,
-        }, out var compiled, out _) ? compiled : null;
+        JsonSchema.TryCompile(metaschema, registry is null ? MetaschemaOptions : OptionsFor(registry), out var compiled, out _) ? compiled : null;
+
+    private static JsonSchemaOptions OptionsFor(JsonSchemaRegistry? registry) =>
+        new() { ChecksMetaschema = false, MaxInstanceDepth = 4096, MaxErrors = 20, Registry = registry };
 }

@@ -29,6 +29,9 @@ internal sealed partial class SchemaCompiler
     private readonly ResourceScanner _scanner;
     private int _nesting;
 
+    /// <summary>How deep schemas may nest: in the document, and counting each reference followed as one level.</summary>
+    internal const int MaxNesting = 256;
+
     public SchemaCompiler(JsonSchemaOptions options)
     {
         _options = options;
@@ -180,9 +183,9 @@ internal sealed partial class SchemaCompiler
             return node;
         }
 
-        if (_nesting > 256)
+        if (_nesting > MaxNesting)
         {
-            AddError(document.Display(pointer), "the schema is nested more than 256 levels deep, counting each $ref (or $dynamicRef) followed as one level; shorten the chain of references, or flatten the nesting with $defs and $ref");
+            AddError(document.Display(pointer), $"the schema is nested more than {MaxNesting} levels deep, counting each $ref (or $dynamicRef) followed as one level; shorten the chain of references, or flatten the nesting with $defs and $ref");
             node.Boolean = false;
             return node;
         }
