@@ -152,28 +152,22 @@ internal sealed class EvaluationState
     }
 
     /// <summary>
-    /// Follows a reference while errors are collected, so that their keyword locations run through it
-    /// (<c>/properties/n/$ref/minimum</c>, not the definition's own <c>/$defs/pos/minimum</c>). Nothing is built
-    /// until an error needs it.
+    /// Evaluates the target of a reference (<c>$ref</c>, <c>$dynamicRef</c>) at <paramref name="referenceLocation"/>.
+    /// While errors are collected the step is recorded, so that their keyword locations run through the reference
+    /// (<c>/properties/n/$ref/minimum</c>, not the definition's own <c>/$defs/pos/minimum</c>); nothing is built until
+    /// an error needs it.
     /// </summary>
-    /// <returns>Whether a step was recorded (pass it to <see cref="PopReference"/>).</returns>
-    public bool PushReference(string referenceLocation, string targetLocation)
+    public bool EvaluateThrough(string referenceLocation, SchemaNode target, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
     {
         if (!CollectsErrors)
         {
-            return false;
+            return target.Evaluate(this, instance, depth, evaluated);
         }
 
-        _references.Add(new ReferenceStep(referenceLocation, targetLocation));
-        return true;
-    }
-
-    public void PopReference(bool pushed)
-    {
-        if (pushed)
-        {
-            _references.RemoveAt(_references.Count - 1);
-        }
+        _references.Add(new ReferenceStep(referenceLocation, target.Location));
+        var valid = target.Evaluate(this, instance, depth, evaluated);
+        _references.RemoveAt(_references.Count - 1);
+        return valid;
     }
 
     // A schema location as reached: each reference's location mapped through the ones before it, then the location

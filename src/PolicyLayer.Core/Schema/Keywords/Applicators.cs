@@ -191,13 +191,8 @@ internal sealed class RefKeyword(string nodeLocation) : Keyword("$ref", nodeLoca
 
     private readonly string _location = nodeLocation + "/$ref";
 
-    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated)
-    {
-        var pushed = state.PushReference(_location, Target!.Location);
-        var valid = Target.Evaluate(state, instance, depth, evaluated);
-        state.PopReference(pushed);
-        return valid;
-    }
+    public override bool Evaluate(EvaluationState state, in JsonProperties instance, int depth, EvaluatedSet? evaluated) =>
+        state.EvaluateThrough(_location, Target!, instance, depth, evaluated);
 }
 
 /// <summary>
@@ -230,10 +225,7 @@ internal sealed class DynamicRefKeyword(string nodeLocation) : Keyword("$dynamic
             }
         }
 
-        var pushed = state.PushReference(_location, target.Location);
-        var valid = target.Evaluate(state, instance, depth, evaluated);
-        state.PopReference(pushed);
-        return valid;
+        return state.EvaluateThrough(_location, target, instance, depth, evaluated);
     }
 
     private readonly string _location = nodeLocation + "/$dynamicRef";
