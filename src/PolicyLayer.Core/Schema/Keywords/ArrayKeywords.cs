@@ -216,84 +216,54 @@ internal sealed class UniqueItemsKeyword(string nodeLocation) : Keyword("uniqueI
             return true;
         }
 
-        // Sorted by the hash's upper half with the items' indexes alongside (a primitive sort); the lower half, by index,
-        // tells apart the rare items whose upper halves agree.
-        var pool = System.Buffers.ArrayPool<ulong>.Shared;
-        var upper = pool.Rent(count);
-        var lower = pool.Rent(count);
+        // Sorted by hash with the items' indexes alongside: equal items end up next to each other.
+        var hashes = System.Buffers.ArrayPool<UInt128>.Shared.Rent(count);
         var indexes = System.Buffers.ArrayPool<int>.Shared.Rent(count);
         try
         {
             var index = 0;
             foreach (var item in array.EnumerateArray())
             {
-                if (!JsonHash.TryCompute(item, depth + 1, state.MaxDepth, out var hash))
+                if (!JsonHash.TryCompute(item, depth + 1, state.MaxDepth, out hashes[index]))
                 {
                     return state.CollectsErrors && Fail(state, $"item {index} is nested deeper than {state.MaxDepth} levels; flatten it");
                 }
 
-                upper[index] = (ulong)(hash >> 64);
-                lower[index] = (ulong)hash;
                 indexes[index] = index;
                 index++;
             }
 
-            var keys = upper.AsSpan(0, count);
+            var keys = hashes.AsSpan(0, count);
             var order = indexes.AsSpan(0, count);
             keys.Sort(order);
-            return FindEqual(keys, order, lower) is not var (first, second)
+            return FindEqual(keys, order) is not var (first, second)
                 || (state.CollectsErrors && Fail(state, $"items {first} and {second} are equal; array items must be unique"));
         }
         finally
         {
-            pool.Return(upper);
-            pool.Return(lower);
+            System.Buffers.ArrayPool<UInt128>.Shared.Return(hashes);
             System.Buffers.ArrayPool<int>.Shared.Return(indexes);
         }
     }
 
     // The pair an item-by-item scan reports: the earliest item that has an equal one, with the first item equal to it.
-    private static (int First, int Second)? FindEqual(ReadOnlySpan<ulong> keys, ReadOnlySpan<int> order, ulong[] lower)
+    // Within a run of equal hashes the sort left the indexes in any order, so each run's two smallest are picked.
+    private static (int First, int Second)? FindEqual(ReadOnlySpan<UInt128> keys, ReadOnlySpan<int> order)
     {
         (int First, int Second)? found = null;
         for (var start = 0; start < keys.Length;)
         {
+            var (first, second) = (order[start], int.MaxValue);
             var end = start + 1;
-            while (end < keys.Length && keys[end] == keys[start])
+            for (; end < keys.Length && keys[end] == keys[start]; end++)
             {
-                end++;
+                var index = order[end];
+                (first, second) = index < first ? (index, first) : (first, Math.Min(second, index));
             }
 
-            if (end - start > 1)
+            if (second != int.MaxValue && (found is not { } best || first < best.First))
             {
-                // Equal upper halves (equal items, in practice): order the run by lower half (a primitive sort), then
-                // take the two smallest indexes of each group of equal lower halves.
-                var lowers = new ulong[end - start];
-                var runIndexes = new int[end - start];
-                for (var i = start; i < end; i++)
-                {
-                    lowers[i - start] = lower[order[i]];
-                    runIndexes[i - start] = order[i];
-                }
-
-                Array.Sort(lowers, runIndexes);
-                for (var groupStart = 0; groupStart < lowers.Length;)
-                {
-                    var groupEnd = groupStart + 1;
-                    var (first, second) = (runIndexes[groupStart], int.MaxValue);
-                    while (groupEnd < lowers.Length && lowers[groupEnd] == lowers[groupStart])
-                    {
-                        var index = runIndexes[groupEnd++];
-                        (first, second) = index < first ? (index, first) : (first, Math.Min(second, index));
-                    }
-
-                    if (second != int.MaxValue && (found is not { } best || first < best.First))
-                    {
-                        found = (first, second);
-                    }
-
-                    groupStart = groupEnd;
-                }
+                found = (first, second);
             }
 
             start = end;
