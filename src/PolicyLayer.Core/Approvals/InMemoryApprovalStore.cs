@@ -83,7 +83,7 @@ public sealed class InMemoryApprovalStore : IApprovalStore
         if (bytes > _maxRequestBytes)
         {
             throw new ArgumentException(
-                $"The approval request to call '{Shorten(request.Tool)}' takes {bytes:N0} bytes, more than the {_maxRequestBytes:N0} the in-memory approval store keeps per request (InMemoryApprovalStoreOptions.MaxRequestBytes); make the call with smaller arguments, or raise the bound.",
+                $"The approval request to call '{Schema.Keywords.ValueText.Clip(request.Tool, 64)}' takes {bytes:N0} bytes, more than the {_maxRequestBytes:N0} the in-memory approval store keeps per request (InMemoryApprovalStoreOptions.MaxRequestBytes); make the call with smaller arguments, or raise the bound.",
                 nameof(request));
         }
 
@@ -246,6 +246,4 @@ public sealed class InMemoryApprovalStore : IApprovalStore
 
     // A text too long to count exactly in an int is counted at its most (three bytes a UTF-16 code unit): far over any bound.
     private static long Bytes(string? text) => text is null ? 0 : text.Length > int.MaxValue / 3 ? text.Length * 3L : Encoding.UTF8.GetByteCount(text);
-
-    private static string Shorten(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 64), "…");
 }
