@@ -27,6 +27,7 @@ internal sealed class PolicyCallToolFilter(
     CallerIdentity identity,
     PolicyLayerMcpOptions options,
     bool hasCustomCallHandler,
+    bool reportsFromOrdinaryPipeline,
     ApprovalElicitor? elicitor = null)
 {
     // The decision travels to the ordinary filter in the request's items (shared with a background task run).
@@ -76,7 +77,7 @@ internal sealed class PolicyCallToolFilter(
             return Refuse(toolName, decision, existence);
         }
 
-        if (decision.HasReservation)
+        if (decision.HasReservation && MayRunInBackground(context))
         {
             context.Items[DecisionKey] = new DecisionBox(decision);
         }
@@ -113,7 +114,8 @@ internal sealed class PolicyCallToolFilter(
     public McpRequestHandler<CallToolRequestParams, CallToolResult> ReportOutcome(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
         async (context, cancellationToken) =>
         {
-            var box = context.Items.TryGetValue(DecisionKey, out var value) ? value as DecisionBox : null;
+            // Read through the message's context: RequestContext.Items would create the dictionary for every call.
+            var box = context.JsonRpcMessage.Context?.Items is { } items && items.TryGetValue(DecisionKey, out var value) ? value as DecisionBox : null;
             if (box is null)
             {
                 return await next(context, cancellationToken).ConfigureAwait(false);
@@ -137,6 +139,16 @@ internal sealed class PolicyCallToolFilter(
             await box.Decision.ReportOutcomeAsync(Outcome(result), CancellationToken.None).ConfigureAwait(false);
             return result;
         };
+
+    /// <summary>
+    /// Whether the tool may run after <see cref="AuthorizeAsync"/> has returned, as a task, so that only
+    /// <see cref="ReportOutcome"/> can report how it ended. Only another alternate-result filter, inside this one, can
+    /// make a call a task (the SDK reads the list for every call, and so does this); without one the tool runs within
+    /// the call to the next handler, and <see cref="AuthorizeAsync"/> reports itself. That spares the items
+    /// dictionary, created on first use, on every call.
+    /// </summary>
+    private bool MayRunInBackground(RequestContext<CallToolRequestParams> context) =>
+        reportsFromOrdinaryPipeline && context.Server.ServerOptions.Filters.Request.CallToolWithAlternateFilters.Count > 1;
 
     private ToolExistence Existence(RequestContext<CallToolRequestParams> context, string toolName)
     {

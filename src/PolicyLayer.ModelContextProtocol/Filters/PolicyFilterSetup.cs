@@ -30,6 +30,7 @@ internal sealed class PolicyFilterSetup(
             new CallerIdentity(settings),
             settings,
             hasCustomCallHandler: handlers.CallToolHandler is not null || alternateHandler is not null,
+            reportsFromOrdinaryPipeline: alternateHandler is null,
             CreateElicitor(settings.ApprovalElicitation));
 
         var requestFilters = serverOptions.Filters.Request;
@@ -41,13 +42,13 @@ internal sealed class PolicyFilterSetup(
         }
 #pragma warning restore MCPEXP002
 
-        requestFilters.ListToolsFilters.Insert(0, PolicyListToolsFilter.Create(authorizer, catalog));
+        requestFilters.ListToolsFilters.Insert(0, PolicyListToolsFilter.Create(authorizer, catalog, notifier));
         catalog.Attach(serverOptions.ToolCollection);
         DeclareListChanged(serverOptions);
-        serverOptions.Filters.Message.IncomingFilters.Add(notifier.IncomingFilter);
         if (settings.HoldBackUnseenToolListChanges)
         {
-            // Runs for every message the server sends, so only when asked for (see the option).
+            // Message filters run on every message in and out, so only when asked for (see the option).
+            serverOptions.Filters.Message.IncomingFilters.Add(notifier.IncomingFilter);
             serverOptions.Filters.Message.OutgoingFilters.Add(notifier.OutgoingFilter);
         }
     }

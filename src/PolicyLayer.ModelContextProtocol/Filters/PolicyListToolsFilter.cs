@@ -5,13 +5,15 @@ namespace PolicyLayer.ModelContextProtocol;
 
 /// <summary>
 /// Removes hidden tools from <c>tools/list</c> answers, keeping everything else (cursor, metadata), and
-/// registers the input schemas of the tools that pass.
+/// registers the input schemas of the tools that pass. The session is followed from here for policy changes
+/// to what it sees (see <see cref="ToolListChangeNotifier"/>).
 /// </summary>
 internal static class PolicyListToolsFilter
 {
-    public static McpRequestFilter<ListToolsRequestParams, ListToolsResult> Create(IToolCallAuthorizer authorizer, PolicyToolCatalog catalog) =>
+    public static McpRequestFilter<ListToolsRequestParams, ListToolsResult> Create(IToolCallAuthorizer authorizer, PolicyToolCatalog catalog, ToolListChangeNotifier notifier) =>
         next => async (context, cancellationToken) =>
         {
+            notifier.FollowListing(context.Server);
             var result = await next(context, cancellationToken).ConfigureAwait(false);
             catalog.AddTools(result.Tools);
 

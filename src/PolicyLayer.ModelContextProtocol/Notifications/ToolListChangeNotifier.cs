@@ -11,11 +11,13 @@ namespace PolicyLayer.ModelContextProtocol;
 /// and holds back the SDK's own notification when a change to a tool collection changes nothing the session sees.
 /// </summary>
 /// <remarks>
-/// <para>A session is followed from the client's <c>notifications/initialized</c> (or first <c>tools/list</c>) when
-/// the server declares <c>tools.listChanged</c>, the session can take unsolicited messages (not stateless HTTP) and
-/// its revision has the initialize handshake (up to 2025-11-25). It remembers the tools the session could see (name
-/// and declared definition): a policy change, or a change to its tool collection, is told only when that differs. A change that touches only tools the session does not have, or does not see, tells
-/// it nothing, so a client cannot learn that something hidden changed.</para>
+/// <para>A session is followed from its first <c>tools/list</c> (a session that never listed holds no list to go stale),
+/// or, when the SDK's own notifications are held back, from the client's <c>notifications/initialized</c>, as those are
+/// judged against what the session could see from its start. Only when the server declares <c>tools.listChanged</c>,
+/// the session can take unsolicited messages (not stateless HTTP) and its revision has the initialize handshake (up to
+/// 2025-11-25). It remembers the tools the session could see (name and declared definition): a policy change, or a
+/// change to its tool collection, is told only when that differs. A change that touches only tools the session does
+/// not have, or does not see, tells it nothing, so a client cannot learn that something hidden changed.</para>
 /// <para>Sessions are held weakly: the session itself keeps its record alive, through a no-op notification handler
 /// registered on it, so a closed session is neither kept alive nor told anything. Sessions are told apart by server
 /// options and session id: a server that runs several sessions without ids on one options object follows the first.</para>
@@ -60,19 +62,26 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
     /// <summary>The number of sessions followed and still alive (tests).</summary>
     internal int LiveSessionCount => LiveSessions().Count;
 
-    /// <summary>Follows a session from the client's <c>notifications/initialized</c>, or its first <c>tools/list</c>.</summary>
+    /// <summary>
+    /// Follows a session from the client's <c>notifications/initialized</c>. Only for <see cref="OutgoingFilter"/>: the
+    /// SDK builds the chain of message filters anew for every message, so one that runs on every message costs every
+    /// call; following from <c>tools/list</c> (<see cref="FollowListing"/>) costs nothing per call.
+    /// </summary>
     public McpMessageFilter IncomingFilter => next => (context, cancellationToken) =>
     {
-        // tools/list too: the client may list before its initialized notification has been read, and a session with
-        // a list is one that can hold a stale one.
-        if (context.JsonRpcMessage is JsonRpcNotification { Method: NotificationMethods.InitializedNotification }
-            or JsonRpcRequest { Method: RequestMethods.ToolsList })
+        if (context.JsonRpcMessage is JsonRpcNotification { Method: NotificationMethods.InitializedNotification })
         {
             Follow(context.Server);
         }
 
         return next(context, cancellationToken);
     };
+
+    /// <summary>
+    /// Follows a session that asks for its tool list, before the list is made: a policy change after this is told
+    /// even if it lands while the list is being made, so the session is never left holding a stale list.
+    /// </summary>
+    public void FollowListing(McpServer server) => Follow(server);
 
     /// <summary>Holds back a <c>tools/list_changed</c> the SDK sends for a collection change the session cannot see.</summary>
     public McpMessageFilter OutgoingFilter => next => (context, cancellationToken) =>

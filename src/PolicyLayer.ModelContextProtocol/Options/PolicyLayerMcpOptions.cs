@@ -55,7 +55,7 @@ public sealed class PolicyLayerMcpOptions
     /// added, say), so that a client cannot learn that something hidden changed. Default: <see langword="false"/>.
     /// </summary>
     /// <remarks>
-    /// It takes an outgoing message filter, which the SDK then runs for every message the server sends: about a
+    /// It takes message filters, which the SDK builds and runs for every message the server receives and sends: about a
     /// microsecond more per <c>tools/call</c> round trip in the benchmarks. The notification tells no name, so leave
     /// it off unless the host changes its tool collection at run time and the mere fact of a hidden change matters.
     /// Policy changes are told (or not) by what each session sees whatever this says.

@@ -68,6 +68,46 @@ public sealed class ToolListChangedTests
     }
 
     [Fact]
+    public async Task Reload_SessionThatNeverListed_IsToldNothing_AndItsFirstListShowsTheChange()
+    {
+        // Followed from its first tools/list: a session without a list has nothing that can go stale.
+        await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+
+        Assert.Equal(PolicyReloadStatus.Applied, Reloader(server).Apply(HidingEcho).Status);
+
+        Assert.Equal(0, await probe.CountAfterRoundTripAsync());
+        Assert.DoesNotContain("echo", await ToolNamesAsync(server));
+    }
+
+    [Fact]
+    public async Task Reload_AfterTheFirstList_LaterListsDoNotFollowTheSessionTwice()
+    {
+        await using var server = await McpTestServer.StartAsync(clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        await ToolNamesAsync(server);
+        await ToolNamesAsync(server);
+
+        Reloader(server).Apply(HidingEcho);
+
+        await probe.WaitForAsync();
+        Assert.Equal(1, await probe.CountAfterRoundTripAsync());
+    }
+
+    [Fact]
+    public async Task ByDefault_NoMessageFilterIsAdded()
+    {
+        // The SDK builds and runs the chain of message filters for every message: by default the policy layer adds none.
+        await using var plain = await McpTestServer.StartAsync(withPolicy: false, clientOptions: Handshake());
+        await using var guarded = await McpTestServer.StartAsync(clientOptions: Handshake());
+        await using var holding = await McpTestServer.StartAsync(configure: o => o.HoldBackUnseenToolListChanges = true, clientOptions: Handshake());
+
+        var (plainIn, plainOut) = MessageFilterCounts(plain);
+        Assert.Equal((plainIn, plainOut), MessageFilterCounts(guarded));
+        Assert.Equal((plainIn + 1, plainOut + 1), MessageFilterCounts(holding));
+    }
+
+    [Fact]
     public async Task Reload_ChangeTouchesOnlyAHiddenTool_ClientIsToldNothing()
     {
         // secret_admin stays hidden, but its rules change: the client must not learn that anything about it moved.
@@ -185,6 +225,28 @@ public sealed class ToolListChangedTests
         Assert.DoesNotContain("added_hidden", await ToolNamesAsync(server));
     }
 
+    [Fact]
+    public async Task ToolCollection_HiddenToolAdded_BeforeTheSessionListed_SdkNotificationHeldBack()
+    {
+        // Judging the SDK's notifications needs what the session could see from its start: followed from initialized.
+        // The server handles messages concurrently: its own handler of initialized runs inside the message filters,
+        // so once it has run, the session is followed.
+        var initialized = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await McpTestServer.StartAsync(
+            HidingAddedTool,
+            o => o.HoldBackUnseenToolListChanges = true,
+            server: mcp => mcp.Services.Configure<McpServerOptions>(o => o.Handlers.NotificationHandlers =
+                [new(NotificationMethods.InitializedNotification, (_, _) => { initialized.TrySetResult(); return ValueTask.CompletedTask; })]),
+            clientOptions: Handshake());
+        await using var probe = new ListChangedProbe(server.Client);
+        var tools = server.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.ToolCollection!;
+        await initialized.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        tools.Add(Tool("added_hidden"));
+
+        Assert.Equal(0, await probe.CountAfterRoundTripAsync());
+    }
+
     private static string HidingAddedTool => TestPolicy.Json
         .Replace("\"hide\": [\"secret_admin\"]", "\"hide\": [\"secret_admin\", \"added_hidden\"]", StringComparison.Ordinal)
         .Replace("\"echo\": {},", "\"echo\": {}, \"added_visible\": {},", StringComparison.Ordinal);
@@ -243,6 +305,12 @@ public sealed class ToolListChangedTests
 
     private static McpServerTool Tool(string name) =>
         McpServerTool.Create(() => name, new McpServerToolCreateOptions { Name = name });
+
+    private static (int Incoming, int Outgoing) MessageFilterCounts(McpTestServer server)
+    {
+        var filters = server.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.Filters.Message;
+        return (filters.IncomingFilters.Count, filters.OutgoingFilters.Count);
+    }
 
     private static PolicyReloader Reloader(McpTestServer server) => server.Services.GetRequiredService<PolicyReloader>();
 
