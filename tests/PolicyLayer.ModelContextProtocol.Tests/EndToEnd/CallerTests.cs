@@ -28,6 +28,57 @@ public sealed class CallerTests
     }
 
     [Fact]
+    public async Task ClaimAttributes_PolicyThatNeverSaysCaller_NeverBuildsThem()
+    {
+        var user = new CountingPrincipal(new Claim("tenant", "acme"));
+        var authorizer = new PolicyLayer.Authorization.PolicyAuthorizer(
+            PolicyLayer.Policies.Policy.Parse("""{ "version": "1", "default": "deny", "tools": { "echo": {} } }"""),
+            new PolicyLayer.Counters.InMemoryCounterStore(TimeProvider.System));
+
+        var attributes = ClaimAttributes.From(user);
+        var readsToTellAnonymous = user.Reads;
+        var decision = await authorizer.AuthorizeAsync(new ToolCall("echo", default(JsonProperties), caller: attributes));
+
+        Assert.True(decision.IsAllowed);
+        Assert.Equal(readsToTellAnonymous, user.Reads);
+        Assert.True(attributes.TryGetProperty("tenant", out var tenant));
+        Assert.Equal("acme", tenant.GetString());
+        Assert.True(user.Reads > readsToTellAnonymous);
+    }
+
+    [Fact]
+    public async Task ClaimAttributes_PolicyThatSaysCaller_ReadsThem()
+    {
+        var authorizer = new PolicyLayer.Authorization.PolicyAuthorizer(
+            PolicyLayer.Policies.Policy.Parse("""
+                { "version": "1", "default": "deny", "tools": { "echo": {
+                    "deny_if": [ { "conditions": [ { "path": "caller.tenant", "op": "eq", "value": "blocked" } ] } ] } } }
+                """),
+            new PolicyLayer.Counters.InMemoryCounterStore(TimeProvider.System));
+
+        var blocked = await authorizer.AuthorizeAsync(new ToolCall("echo", default(JsonProperties), caller: ClaimAttributes.From(new CountingPrincipal(new Claim("tenant", "blocked")))));
+        var other = await authorizer.AuthorizeAsync(new ToolCall("echo", default(JsonProperties), caller: ClaimAttributes.From(new CountingPrincipal(new Claim("tenant", "acme")))));
+
+        Assert.False(blocked.IsAllowed);
+        Assert.True(other.IsAllowed);
+    }
+
+    /// <summary>A user that counts how often its claims are read.</summary>
+    private sealed class CountingPrincipal(params Claim[] claims) : ClaimsPrincipal(new ClaimsIdentity(claims, "test"))
+    {
+        public int Reads { get; private set; }
+
+        public override IEnumerable<Claim> Claims
+        {
+            get
+            {
+                Reads++;
+                return base.Claims;
+            }
+        }
+    }
+
+    [Fact]
     public void ClaimAttributes_NoUser_IsEmpty()
     {
         Assert.Equal(0, ClaimAttributes.From(null).Count);
