@@ -72,24 +72,32 @@ internal static class ClaimAttributes
     /// <summary>The claims object, built on first use; safe to read from several threads.</summary>
     private sealed class LazyClaims(ClaimsPrincipal user) : IReadOnlyDictionary<string, JsonElement>
     {
-        private Dictionary<string, JsonElement>? _properties;
+        private JsonElement _object;
+        private bool _built;
+        private object? _gate;
 
-        public int Count => Properties.Count;
+        public int Count => Object.GetPropertyCount();
 
-        public IEnumerable<string> Keys => Properties.Keys;
+        public IEnumerable<string> Keys => Object.EnumerateObject().Select(p => p.Name);
 
-        public IEnumerable<JsonElement> Values => Properties.Values;
+        public IEnumerable<JsonElement> Values => Object.EnumerateObject().Select(p => p.Value);
 
-        public JsonElement this[string key] => Properties[key];
+        public JsonElement this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"The caller has no claim '{key}'.");
 
-        private Dictionary<string, JsonElement> Properties =>
-            Volatile.Read(ref _properties) ?? LazyInitializer.EnsureInitialized(ref _properties, () => Build(user).EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal));
+        // Kept as the element it was parsed into: a lookup is a search of a handful of properties, no dictionary to build.
+        private JsonElement Object => Volatile.Read(ref _built) ? _object : LazyInitializer.EnsureInitialized(ref _object, ref _built, ref _gate, () => Build(user));
 
-        public bool ContainsKey(string key) => Properties.ContainsKey(key);
+        public bool ContainsKey(string key) => Object.TryGetProperty(key, out _);
 
-        public bool TryGetValue(string key, out JsonElement value) => Properties.TryGetValue(key, out value);
+        public bool TryGetValue(string key, out JsonElement value) => Object.TryGetProperty(key, out value);
 
-        public IEnumerator<KeyValuePair<string, JsonElement>> GetEnumerator() => Properties.GetEnumerator();
+        public IEnumerator<KeyValuePair<string, JsonElement>> GetEnumerator()
+        {
+            foreach (var property in Object.EnumerateObject())
+            {
+                yield return new(property.Name, property.Value);
+            }
+        }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
