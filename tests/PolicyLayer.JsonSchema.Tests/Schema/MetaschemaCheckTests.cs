@@ -102,6 +102,47 @@ public class MetaschemaCheckTests
     }
 
     [Fact]
+    public void TryCompile_RegisteredDocumentAReferenceReaches_IsCheckedAgainstItsMetaschema()
+    {
+        var registry = new JsonSchemaRegistry();
+        registry.Register(new Uri("https://example.com/money"), Parse("""{"type": "number", "title": 5, "$defs": {"cents": 1}}"""));
+        var options = new JsonSchemaOptions { Registry = registry };
+
+        var errors = CompileErrors("""{"properties": {"amount": {"$ref": "https://example.com/money"}}}""", options);
+
+        Assert.Equal(["https://example.com/money#/$defs/cents", "https://example.com/money#/title"], errors.Select(e => e.SchemaLocation).Order(StringComparer.Ordinal));
+        Assert.All(errors, e => Assert.EndsWith("(required by the draft 2020-12 metaschema); correct the value or remove the keyword", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TryCompile_RegisteredDocumentOfAnotherDialect_IsCheckedAgainstThatDialect()
+    {
+        // draft-07 has no $defs keyword, so anything goes there; its title must still be a string.
+        var registry = new JsonSchemaRegistry();
+        registry.Register(new Uri("https://example.com/legacy"), Parse($$"""{"$schema": "{{Draft7}}", "$defs": 1, "title": 2}"""));
+        var options = new JsonSchemaOptions { Registry = registry };
+
+        var error = Assert.Single(CompileErrors("""{"$ref": "https://example.com/legacy"}""", options));
+
+        Assert.Equal("https://example.com/legacy#/title", error.SchemaLocation);
+        Assert.Contains("draft-07 metaschema", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryCompile_ValidRegisteredDocument_AndOneNoReferenceReaches_Compile()
+    {
+        var registry = new JsonSchemaRegistry();
+        registry.Register(new Uri("https://example.com/money"), Parse("""{"type": "number", "title": "Money", "minimum": 0}"""));
+        registry.Register(new Uri("https://example.com/unused"), Parse("""{"title": 5}"""));
+        var options = new JsonSchemaOptions { Registry = registry };
+
+        var schema = Compile("""{"properties": {"amount": {"$ref": "https://example.com/money"}}}""", options);
+
+        Assert.True(schema.IsValid(Parse("""{"amount": 5}""")));
+        Assert.False(schema.IsValid(Parse("""{"amount": -5}""")));
+    }
+
+    [Fact]
     public void TryCompile_DeeplyNestedValidSchema_StillCompiles()
     {
         // Far deeper than the metaschema check can follow within its own bounds: the check gives up, never the schema.

@@ -18,6 +18,7 @@ internal sealed partial class SchemaCompiler
     private readonly JsonSchemaOptions _options;
     private readonly List<JsonSchemaCompileError> _errors = [];
     private readonly Dictionary<string, SchemaDocument> _documents = new(StringComparer.Ordinal);
+    private readonly List<SchemaDocument> _registeredDocuments = [];      // loaded from the host's registry, in order
     private readonly Dictionary<string, (SchemaDocument Document, string Pointer, SchemaResource Resource)> _resources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (SchemaDocument Document, string Pointer)> _anchors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SchemaScope> _scopes = new(StringComparer.Ordinal);
@@ -70,7 +71,12 @@ internal sealed partial class SchemaCompiler
 
         if (_errors.Count == 0 && _options.ChecksMetaschema)
         {
+            // The host's documents a reference reached answer to their metaschema too; the shipped ones need no check.
             CheckAgainstMetaschema(document);
+            foreach (var registered in _registeredDocuments)
+            {
+                CheckAgainstMetaschema(registered);
+            }
         }
 
         return _errors.Count == 0 ? root : null;
@@ -255,18 +261,20 @@ internal sealed partial class SchemaCompiler
             return _resources.ContainsKey(uri);
         }
 
-        JsonElement root;
-        if (Uri.TryCreate(uri, UriKind.Absolute, out var absolute) && _options.Registry?.TryGet(absolute, out var registered) == true)
-        {
-            root = registered;
-        }
-        else if (!Metaschemas.TryGet(uri, out root))
+        var root = default(JsonElement);
+        var fromRegistry = Uri.TryCreate(uri, UriKind.Absolute, out var absolute) && _options.Registry?.TryGet(absolute, out root) == true;
+        if (!fromRegistry && !Metaschemas.TryGet(uri, out root))
         {
             return false;
         }
 
         var document = new SchemaDocument(uri, root, isRoot: false);
         _documents[uri] = document;
+        if (fromRegistry)
+        {
+            _registeredDocuments.Add(document);
+        }
+
         var dialect = _options.DefaultDialect == JsonSchemaDialect.Draft7 ? DialectInfo.Draft7 : DialectInfo.Draft202012;
         _scanner.Scan(document, uri, dialect);
         return _resources.ContainsKey(uri);
