@@ -13,7 +13,7 @@ internal static class PolicyListToolsFilter
     public static McpRequestFilter<ListToolsRequestParams, ListToolsResult> Create(IToolCallAuthorizer authorizer, PolicyToolCatalog catalog, ToolListChangeNotifier notifier) =>
         next => async (context, cancellationToken) =>
         {
-            notifier.FollowListing(context.Server);
+            notifier.Follow(context.Server);
             var result = await next(context, cancellationToken).ConfigureAwait(false);
             catalog.AddTools(result.Tools);
 

@@ -63,9 +63,9 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
     internal int LiveSessionCount => LiveSessions().Count;
 
     /// <summary>
-    /// Follows a session from the client's <c>notifications/initialized</c>. Only for <see cref="OutgoingFilter"/>: the
-    /// SDK builds the chain of message filters anew for every message, so one that runs on every message costs every
-    /// call; following from <c>tools/list</c> (<see cref="FollowListing"/>) costs nothing per call.
+    /// Follows a session from the client's <c>notifications/initialized</c>. Added only together with
+    /// <see cref="OutgoingFilter"/>: the SDK builds the chain of message filters anew for every message, so a message
+    /// filter costs every call, while following from <c>tools/list</c> (<see cref="Follow"/>) costs nothing per call.
     /// </summary>
     public McpMessageFilter IncomingFilter => next => (context, cancellationToken) =>
     {
@@ -76,12 +76,6 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
 
         return next(context, cancellationToken);
     };
-
-    /// <summary>
-    /// Follows a session that asks for its tool list, before the list is made: a policy change after this is told
-    /// even if it lands while the list is being made, so the session is never left holding a stale list.
-    /// </summary>
-    public void FollowListing(McpServer server) => Follow(server);
 
     /// <summary>Holds back a <c>tools/list_changed</c> the SDK sends for a collection change the session cannot see.</summary>
     public McpMessageFilter OutgoingFilter => next => (context, cancellationToken) =>
@@ -105,7 +99,12 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         }
     }
 
-    private void Follow(McpServer server)
+    /// <summary>
+    /// Follows a session (nothing if it is followed already). The list filter calls this before the list is made: a
+    /// policy change after this is told even if it lands while the list is being made, so no session is left holding a
+    /// stale list.
+    /// </summary>
+    public void Follow(McpServer server)
     {
         var options = server.ServerOptions;
 
