@@ -12,7 +12,7 @@ namespace PolicyLayer.ModelContextProtocol.Tests;
 /// <summary>Several live sessions of one server: each is told once, and a closed one is neither kept nor told.</summary>
 public sealed class SessionListChangedTests
 {
-    private static readonly string HidingEcho = TestPolicy.Json.Replace("\"hide\": [\"secret_admin\"]", "\"hide\": [\"secret_admin\", \"echo\"]", StringComparison.Ordinal);
+    private static readonly string HidingEcho = ToolListChangedTests.HidingEcho;
 
     [Fact]
     public async Task Reload_TwoSessions_EachIsToldOnce()

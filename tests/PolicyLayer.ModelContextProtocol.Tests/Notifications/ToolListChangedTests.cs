@@ -12,7 +12,7 @@ namespace PolicyLayer.ModelContextProtocol.Tests;
 /// <summary>A policy change that changes which tools a session sees is told with <c>notifications/tools/list_changed</c>; any other is not.</summary>
 public sealed class ToolListChangedTests
 {
-    private static readonly string HidingEcho = TestPolicy.Json.Replace("\"hide\": [\"secret_admin\"]", "\"hide\": [\"secret_admin\", \"echo\"]", StringComparison.Ordinal);
+    internal static readonly string HidingEcho = TestPolicy.Json.Replace("\"hide\": [\"secret_admin\"]", "\"hide\": [\"secret_admin\", \"echo\"]", StringComparison.Ordinal);
     private static readonly string HidingNothing = TestPolicy.Json.Replace("\"hide\": [\"secret_admin\"]", "\"hide\": []", StringComparison.Ordinal);
 
     [Fact]
