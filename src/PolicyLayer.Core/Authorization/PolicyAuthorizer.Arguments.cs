@@ -66,8 +66,8 @@ public sealed partial class PolicyAuthorizer
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Refusal SchemaRefusal(in ToolCall call, ToolRules tool, JsonSchema schema, DeclaredSchema? declared, string revision)
     {
-        var errors = schema.Validate(call.Arguments);
-        var declaredErrors = declared?.Schema is { } declaredSchema && !declaredSchema.IsValid(call.Arguments) ? declaredSchema.Validate(call.Arguments) : [];
+        var errors = schema.CollectErrors(call.Arguments);
+        var declaredErrors = declared?.Schema is { } declaredSchema && !declaredSchema.IsValid(call.Arguments) ? declaredSchema.CollectErrors(call.Arguments) : [];
         var message = DecisionText.SchemaInvalid(errors, declared: false) + (declaredErrors.Count > 0 ? " " + DecisionText.SchemaInvalid(declaredErrors, declared: true) : string.Empty);
         return new(new AuthorizationDecision(DecisionOutcome.Deny, tool.Pointer + "/schema", message, revision, validationErrors: [.. errors, .. declaredErrors]));
     }
@@ -75,7 +75,7 @@ public sealed partial class PolicyAuthorizer
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Refusal DeclaredSchemaRefusal(in ToolCall call, JsonSchema declared, string revision)
     {
-        var errors = declared.Validate(call.Arguments);
+        var errors = declared.CollectErrors(call.Arguments);
         return new(new AuthorizationDecision(DecisionOutcome.Deny, RuleIds.InputSchema, DecisionText.SchemaInvalid(errors, declared: true), revision, validationErrors: errors));
     }
 

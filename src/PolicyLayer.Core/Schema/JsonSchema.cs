@@ -102,7 +102,19 @@ public sealed class JsonSchema
     /// <summary>Every reason an object does not satisfy the schema, bounded as <see cref="Validate(JsonElement)"/> says; empty when valid.</summary>
     /// <param name="instance">The object.</param>
     /// <returns>The errors.</returns>
-    public IReadOnlyList<SchemaValidationError> Validate(in JsonProperties instance)
+    /// <remarks>A valid value costs what <see cref="IsValid(in JsonProperties)"/> costs and allocates nothing.</remarks>
+    public IReadOnlyList<SchemaValidationError> Validate(in JsonProperties instance) =>
+        // Most values are valid: the fast path, which stops at the first failure, answers those without tracking where
+        // it is in the value or the schema; only a value it refuses is walked again for every reason.
+        IsValid(instance) ? [] : CollectErrors(instance);
+
+    /// <summary>
+    /// <see cref="Validate(in JsonProperties)"/> without the fast check first, for a caller that has just had
+    /// <see cref="IsValid(in JsonProperties)"/> refuse the value.
+    /// </summary>
+    /// <param name="instance">The value.</param>
+    /// <returns>The errors; at least one unless the value is valid.</returns>
+    internal IReadOnlyList<SchemaValidationError> CollectErrors(in JsonProperties instance)
     {
         // One pass collecting errors; within it, valid leaves are checked on the fast path (see SchemaNode.IsValidScalarQuietly).
         var state = EvaluationState.Rent(_options, _usesDynamicScope, collectErrors: true);
