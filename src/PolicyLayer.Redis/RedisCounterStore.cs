@@ -28,7 +28,9 @@ namespace PolicyLayer.Redis;
 /// and the package README): exact for six decimal places, rounded toward refusing beyond.</para>
 /// <para><b>Redis Cluster.</b> Keys carry a hash tag by partition (see <see cref="RedisKeyDistribution"/>). A call
 /// whose budgets span several slots of a cluster is reserved slot by slot, and what was reserved is given back if a
-/// later slot refuses or fails: never more than a maximum is admitted, at the cost of more round trips.</para>
+/// later slot refuses or fails: never more than a maximum is admitted, at the cost of more round trips. A refusal
+/// also asks the slots after the refusing one (without reserving), so its retry-after covers every refusing budget,
+/// as on a single server.</para>
 /// <para><b>Failures.</b> No exception escapes for a store failure (no connection, a timeout, a script error): the
 /// answer is <see cref="ReservationStatus.Unavailable"/>, or an uncounted admission when
 /// <see cref="RedisCounterStoreOptions.FailureMode"/> is <see cref="RedisFailureMode.Open"/>, and a warning is logged
@@ -231,7 +233,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
             IConnectionMultiplexer connected = _connection.Result;
             if (SplitBySlot(connected, plan.Budgets) is null)
             {
-                return ReserveGroupAsync(connected.GetDatabase(), plan.Budgets);
+                return ReserveGroupAsync(connected.GetDatabase(), plan.Budgets, checkOnly: false);
             }
         }
 
@@ -245,7 +247,7 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
         List<ReservationPlan.Budget[]>? groups = SplitBySlot(connection, plan.Budgets);
         if (groups is null)
         {
-            return await ReserveGroupAsync(database, plan.Budgets).ConfigureAwait(false);
+            return await ReserveGroupAsync(database, plan.Budgets, checkOnly: false).ConfigureAwait(false);
         }
 
         // Budgets on several cluster slots: one atomic script per slot, and what was reserved is given back if a
@@ -254,13 +256,14 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
         long earliest = long.MaxValue;
         try
         {
-            foreach (ReservationPlan.Budget[] group in groups)
+            for (int g = 0; g < groups.Count; g++)
             {
-                ReservationResult result = await ReserveGroupAsync(database, group).ConfigureAwait(false);
+                ReservationPlan.Budget[] group = groups[g];
+                ReservationResult result = await ReserveGroupAsync(database, group, checkOnly: false).ConfigureAwait(false);
                 if (!result.IsAdmitted)
                 {
                     await GiveBackAsync(database, reserved).ConfigureAwait(false);
-                    return result;
+                    return result.Status == ReservationStatus.Refused ? await LongestRefusalAsync(database, groups, g, result).ConfigureAwait(false) : result;
                 }
 
                 long at = ToMicroseconds(result.Timestamp);
@@ -279,6 +282,27 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
         return ReservationResult.Admitted(ToTicks(earliest));
     }
 
+    /// <summary>
+    /// A refusal by the slot at <paramref name="refusingGroup"/>, combined with what the slots after it would answer,
+    /// as one script over every budget answers: the refusing budget with the longest wait (a cost above its maximum
+    /// outranks any wait; the first of equal ones), and a retry-after by which every refusing budget has room. The
+    /// later slots are only asked, never charged, so a model told to retry then is not refused again by a budget that
+    /// was never looked at.
+    /// </summary>
+    private async Task<ReservationResult> LongestRefusalAsync(IDatabase database, List<ReservationPlan.Budget[]> groups, int refusingGroup, ReservationResult refusal)
+    {
+        for (int g = refusingGroup + 1; g < groups.Count && refusal.RetryAfter is not null; g++)
+        {
+            ReservationResult later = await ReserveGroupAsync(database, groups[g], checkOnly: true).ConfigureAwait(false);
+            if (later.Status == ReservationStatus.Refused && (later.RetryAfter is null || later.RetryAfter > refusal.RetryAfter))
+            {
+                refusal = later;
+            }
+        }
+
+        return refusal;
+    }
+
     private async Task GiveBackAsync(IDatabase database, List<(ReservationPlan.Budget[] Group, long At)> reserved)
     {
         foreach ((ReservationPlan.Budget[] group, long at) in reserved)
@@ -294,10 +318,18 @@ public sealed partial class RedisCounterStore : ICounterStore, IDisposable, IAsy
         }
     }
 
-    private async Task<ReservationResult> ReserveGroupAsync(IDatabase database, ReservationPlan.Budget[] budgets)
+    /// <param name="database">Where the budgets are.</param>
+    /// <param name="budgets">The budgets, all in one slot.</param>
+    /// <param name="checkOnly">Only ask whether every budget has room (an admission then reserves nothing).</param>
+    private async Task<ReservationResult> ReserveGroupAsync(IDatabase database, ReservationPlan.Budget[] budgets, bool checkOnly)
     {
         var keys = new RedisKey[budgets.Length];
-        var values = new RedisValue[1 + (budgets.Length * 5)];
+        var values = new RedisValue[1 + (budgets.Length * 5) + (checkOnly ? 1 : 0)];
+        if (checkOnly)
+        {
+            values[^1] = "check";
+        }
+
         values[0] = ClockArgument();
         for (int i = 0; i < budgets.Length; i++)
         {

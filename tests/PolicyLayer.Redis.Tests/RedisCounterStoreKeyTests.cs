@@ -141,6 +141,31 @@ public sealed class RedisCounterStoreKeyTests
     }
 
     [RedisFact]
+    public async Task TryReserve_SplitOverSlotsAndSeveralSlotsRefuse_RetryAfterCoversTheLaterSlotsToo()
+    {
+        RedisCounterStore store = RedisTestServer.CreateStore();
+        store.SplitBySlotAlways = true;
+        long now = 1_773_500_970_000_000;
+        store.TestClock = () => now;
+        var minute = new CounterKey(NewCounter(Minute, 1, CounterScope.Grant), "grant-a");
+        var hour = new CounterKey(NewCounter(TimeSpan.FromHours(1), 1, CounterScope.Global), "");
+        Assert.True((await store.TryReserveAsync(new[] { new CounterRequest(minute, 1) })).IsAdmitted);
+        Assert.True((await store.TryReserveAsync(new[] { new CounterRequest(hour, 1) })).IsAdmitted);
+
+        // The first slot (the minute budget) refuses first; the hour budget in the next slot refuses for far longer.
+        ReservationResult refused = await store.TryReserveAsync(new[] { new CounterRequest(minute, 1), new CounterRequest(hour, 1) });
+
+        Assert.Equal(ReservationStatus.Refused, refused.Status);
+        Assert.Equal(1, refused.RefusedIndex);
+        Assert.NotNull(refused.RetryAfter);
+        Assert.InRange(refused.RetryAfter!.Value, TimeSpan.FromHours(1), TimeSpan.FromHours(1) + TimeSpan.FromMinutes(6));
+
+        // Only asked, never charged: at the retry-after both budgets admit again.
+        now += (long)refused.RetryAfter.Value.TotalMicroseconds;
+        Assert.True((await store.TryReserveAsync(new[] { new CounterRequest(minute, 1), new CounterRequest(hour, 1) })).IsAdmitted);
+    }
+
+    [RedisFact]
     public async Task TryReserve_SplitOverSlotsAndAdmitted_CountsInEveryAndRefundGivesBackInEvery()
     {
         RedisCounterStore store = RedisTestServer.CreateStore();

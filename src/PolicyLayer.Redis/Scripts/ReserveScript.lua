@@ -7,6 +7,7 @@
 -- Returns {1, now} when admitted, {0, refusing key, microseconds until every refusing budget has room}, where the key
 -- is the refusing one with the longest wait (the first of equal waits), and the wait is -1 when a cost exceeds its
 -- maximum, which then outranks any finite wait.
+-- ARGV[2 + 5 * #KEYS], when present and 'check': only answer whether every budget has room; reserve nothing.
 -- Numbers stay below 2^53, where Lua's doubles are exact integers.
 -- Needs Redis 5 or later, where scripts replicate by their effects, so TIME may precede writes.
 
@@ -87,6 +88,10 @@ end
 
 if refused > 0 then
   return { 0, refused, wait }
+end
+
+if ARGV[2 + 5 * #KEYS] == 'check' then
+  return { 1, now }
 end
 
 for i = 1, #KEYS do
