@@ -64,9 +64,11 @@ public static class PolicyLayerMcpServerBuilderExtensions
         services.TryAddSingleton(sp => new PolicyToolCatalog(
             sp.GetRequiredService<IOptions<PolicyLayerMcpOptions>>(),
             sp.GetService<PolicyAuthorizer>()));
+        services.TryAddSingleton<ListenSubscriptions>();
         services.TryAddSingleton(sp => new ToolListChangeNotifier(
             sp.GetRequiredService<PolicyLayer.IToolCallAuthorizer>(),
             sp.GetRequiredService<PolicyToolCatalog>(),
+            sp.GetRequiredService<ListenSubscriptions>(),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<ILoggerFactory>()?.CreateLogger<ToolListChangeNotifier>() ?? NullLogger<ToolListChangeNotifier>.Instance));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<McpServerOptions>, PolicyFilterSetup>());

@@ -15,6 +15,7 @@ internal sealed class PolicyFilterSetup(
     IToolCallAuthorizer authorizer,
     PolicyToolCatalog catalog,
     ToolListChangeNotifier notifier,
+    ListenSubscriptions subscriptions,
     IOptions<PolicyLayerMcpOptions> options,
     IServiceProvider services) : IPostConfigureOptions<McpServerOptions>
 {
@@ -44,7 +45,14 @@ internal sealed class PolicyFilterSetup(
 
         requestFilters.ListToolsFilters.Insert(0, PolicyListToolsFilter.Create(authorizer, catalog, notifier));
         catalog.Attach(serverOptions.ToolCollection);
-        DeclareListChanged(serverOptions);
+        if (DeclareListChanged(serverOptions) && authorizer is IPolicyChangeNotifier && AcceptsSubscriptions(serverOptions))
+        {
+            // A client on 2026-07-28 or later is told of policy changes only on its subscriptions/listen requests,
+            // which only a message filter sees. The SDK builds the filter chain for every message, so this costs every
+            // message a little (the package README has the figure); the policy can change at any time, so it is always on.
+            serverOptions.Filters.Message.IncomingFilters.Add(subscriptions.IncomingFilter);
+        }
+
         if (settings.HoldBackUnseenToolListChanges)
         {
             // Message filters run on every message in and out, so only when asked for (see the option).
@@ -58,18 +66,24 @@ internal sealed class PolicyFilterSetup(
     /// server with a tool collection; a server with only its own <c>tools/list</c> handler (a proxy) declares what the
     /// host set, so it is set here unless the host set it (to false, say: then its sessions are told nothing).
     /// </summary>
-    private static void DeclareListChanged(McpServerOptions serverOptions)
+    /// <returns>Whether the server declares <c>tools.listChanged</c>, so that its clients can be told of changes.</returns>
+    private static bool DeclareListChanged(McpServerOptions serverOptions)
     {
         if (serverOptions.ToolCollection is null && serverOptions.Handlers.ListToolsHandler is null && serverOptions.Capabilities?.Tools is null)
         {
             // No tools at all: declaring the tools capability would invent a tools/list.
-            return;
+            return false;
         }
 
         serverOptions.Capabilities ??= new();
         serverOptions.Capabilities.Tools ??= new();
         serverOptions.Capabilities.Tools.ListChanged ??= true;
+        return serverOptions.Capabilities.Tools.ListChanged == true;
     }
+
+    /// <summary>Whether clients may open <c>subscriptions/listen</c>: the server is not pinned to a revision before 2026-07-28.</summary>
+    private static bool AcceptsSubscriptions(McpServerOptions serverOptions) =>
+        serverOptions.ProtocolVersion is not { } pinned || string.CompareOrdinal(pinned, "2026-07-28") >= 0;
 
     private ApprovalElicitor? CreateElicitor(ApprovalElicitationOptions elicitation)
     {

@@ -13,9 +13,11 @@ namespace PolicyLayer.ModelContextProtocol;
 /// <remarks>
 /// <para>A session is followed from its first <c>tools/list</c> (a session that never listed holds no list to go stale),
 /// or, when the SDK's own notifications are held back, from the client's <c>notifications/initialized</c>, as those are
-/// judged against what the session could see from its start. Only when the server declares <c>tools.listChanged</c>,
-/// the session can take unsolicited messages (not stateless HTTP) and its revision has the initialize handshake (up to
-/// 2025-11-25). It remembers the tools the session could see (name and declared definition): a policy change, or a
+/// judged against what the session could see from its start. Only when the server declares <c>tools.listChanged</c>
+/// and the session can take unsolicited messages (not stateless HTTP). A session whose revision has the initialize
+/// handshake (up to 2025-11-25) is sent the notification directly; from 2026-07-28 it goes on each
+/// <c>subscriptions/listen</c> request the session holds open for tool list changes (<see cref="ListenSubscriptions"/>).
+/// It remembers the tools the session could see (name and declared definition): a policy change, or a
 /// change to its tool collection, is told only when that differs. A change that touches only tools the session does
 /// not have, or does not see, tells it nothing, so a client cannot learn that something hidden changed.</para>
 /// <para>Sessions are held weakly: the session itself keeps its record alive, through a no-op notification handler
@@ -39,6 +41,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IPolicyChangeNotifier? _source;
+    private readonly ListenSubscriptions _subscriptions;
 
     // Sessions by their server options (an HTTP server may build options per session) and then by session id.
     private readonly ConditionalWeakTable<McpServerOptions, SessionsOfOptions> _sessions = new();
@@ -46,10 +49,11 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
     // The notifications this class sends, so the outgoing filter lets them through untouched.
     private readonly ConditionalWeakTable<JsonRpcMessage, object> _sent = new();
 
-    public ToolListChangeNotifier(IToolCallAuthorizer authorizer, PolicyToolCatalog catalog, TimeProvider time, ILogger logger)
+    public ToolListChangeNotifier(IToolCallAuthorizer authorizer, PolicyToolCatalog catalog, ListenSubscriptions subscriptions, TimeProvider time, ILogger logger)
     {
         _authorizer = authorizer;
         _catalog = catalog;
+        _subscriptions = subscriptions;
         _time = time;
         _logger = logger;
         _source = authorizer as IPolicyChangeNotifier;
@@ -110,9 +114,9 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
 
         // Only where the protocol allows it: the server declares tools.listChanged (the SDK does so itself whenever it
         // has a tool collection), and the session has a channel for unsolicited messages (a stateless HTTP request
-        // knows no client capabilities, and cannot take them).
-        if ((options.ToolCollection is null && options.Capabilities?.Tools?.ListChanged != true) || server.ClientCapabilities is null
-            || !TakesUnsolicitedListChanges(server))
+        // knows no client capabilities, and cannot take them) or, from 2026-07-28, is told on its subscriptions.
+        var unsolicited = TakesUnsolicitedListChanges(server);
+        if ((options.ToolCollection is null && options.Capabilities?.Tools?.ListChanged != true) || (unsolicited && server.ClientCapabilities is null))
         {
             return;
         }
@@ -122,7 +126,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         {
             sessions.Follow(server.SessionId, () =>
             {
-                var session = new Session(server, options, sessions.Share(Snapshot(options)));
+                var session = new Session(server, options, sessions.Share(Snapshot(options)), unsolicited);
 
                 // The session holds its record from here on: the record lives exactly as long as the session does.
                 session.Anchor = server.RegisterNotificationHandler(NotificationMethods.InitializedNotification, session.Ignore);
@@ -159,7 +163,17 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
 
                 if (session.Update(now))
                 {
-                    _ = SendAsync(session, e.Current.Revision);
+                    if (session.TakesUnsolicited)
+                    {
+                        _ = SendAsync(session.Server, new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification }, e.Current.Revision);
+                        continue;
+                    }
+
+                    // From 2026-07-28: on each subscription the session holds open (none: it sees the change when it lists again).
+                    foreach (var subscription in _subscriptions.Of(session.Options, session.Server.SessionId))
+                    {
+                        _ = SendAsync(subscription.Stream, subscription.ToolListChanged(), e.Current.Revision);
+                    }
                 }
             }
         }
@@ -175,10 +189,12 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         var options = server.ServerOptions;
 
         // Only a session whose list is exactly its tool collection can be judged; anything else (a server's own
-        // tools/list handler, a session not followed) gets the notification as the SDK sends it.
+        // tools/list handler, a session not followed) gets the notification as the SDK sends it. So does a session on
+        // 2026-07-28 or later: the SDK sends it one notification per subscription, and judging the first would
+        // hold back the others.
         if (options.Handlers.ListToolsHandler is not null
             || !_sessions.TryGetValue(options, out var sessions)
-            || sessions.Find(server.SessionId) is not { } session)
+            || sessions.Find(server.SessionId) is not { TakesUnsolicited: true } session)
         {
             return true;
         }
@@ -195,20 +211,19 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         }
     }
 
-    private async Task SendAsync(Session session, string revision)
+    private async Task SendAsync(McpServer server, JsonRpcNotification notification, string revision)
     {
-        var notification = new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification };
         _sent.AddOrUpdate(notification, Ours);
         using var timeout = new CancellationTokenSource(SendTimeout, _time);
         try
         {
-            await session.Server.SendMessageAsync(notification, timeout.Token).ConfigureAwait(false);
-            LogSent(_logger, session.Server.SessionId ?? "(no id)", revision);
+            await server.SendMessageAsync(notification, timeout.Token).ConfigureAwait(false);
+            LogSent(_logger, server.SessionId ?? "(no id)", revision);
         }
         catch (Exception ex)
         {
             // The session closed, or its client stopped reading: nothing is left to tell.
-            LogSendFailed(_logger, session.Server.SessionId ?? "(no id)", revision, ex);
+            LogSendFailed(_logger, server.SessionId ?? "(no id)", revision, ex);
         }
     }
 
@@ -274,7 +289,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
     private static partial void LogFollowFailed(ILogger logger, string sessionId, Exception exception);
 
     /// <summary>One followed session: how to reach it, and the tools it was last known to see.</summary>
-    private sealed class Session(McpServer server, McpServerOptions options, Dictionary<string, string> visible)
+    private sealed class Session(McpServer server, McpServerOptions options, Dictionary<string, string> visible, bool takesUnsolicited)
     {
         private readonly object _gate = new();
         private Dictionary<string, string> _visible = visible;
@@ -282,6 +297,9 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         public McpServer Server { get; } = server;
 
         public McpServerOptions Options { get; } = options;
+
+        /// <summary>Whether the session's revision has the initialize handshake, so it is told directly rather than on its subscriptions.</summary>
+        public bool TakesUnsolicited { get; } = takesUnsolicited;
 
         public IAsyncDisposable? Anchor { get; set; }
 

@@ -58,7 +58,9 @@ public sealed class PolicyLayerMcpOptions
     /// It takes message filters, which the SDK builds and runs for every message the server receives and sends: about a
     /// microsecond more per <c>tools/call</c> round trip in the benchmarks. The notification tells no name, so leave
     /// it off unless the host changes its tool collection at run time and the mere fact of a hidden change matters.
-    /// Policy changes are told (or not) by what each session sees whatever this says.
+    /// Policy changes are told (or not) by what each session sees whatever this says. Only sessions on revisions with
+    /// the initialize handshake (up to 2025-11-25) are judged: from 2026-07-28 the SDK sends one notification per
+    /// subscription, and they pass as it sends them.
     /// </remarks>
     public bool HoldBackUnseenToolListChanges { get; set; }
 

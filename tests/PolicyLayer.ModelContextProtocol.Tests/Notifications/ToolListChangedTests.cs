@@ -95,16 +95,28 @@ public sealed class ToolListChangedTests
     }
 
     [Fact]
-    public async Task ByDefault_NoMessageFilterIsAdded()
+    public async Task ByDefault_OnlyTheSubscriptionFilterIsAdded()
     {
-        // The SDK builds and runs the chain of message filters for every message: by default the policy layer adds none.
+        // The SDK builds and runs the chain of message filters for every message: by default the policy layer adds one,
+        // to see subscriptions/listen requests; holding back the SDK's own notifications adds one each way.
         await using var plain = await McpTestServer.StartAsync(withPolicy: false, clientOptions: Handshake());
         await using var guarded = await McpTestServer.StartAsync(clientOptions: Handshake());
         await using var holding = await McpTestServer.StartAsync(configure: o => o.HoldBackUnseenToolListChanges = true, clientOptions: Handshake());
 
         var (plainIn, plainOut) = MessageFilterCounts(plain);
-        Assert.Equal((plainIn, plainOut), MessageFilterCounts(guarded));
-        Assert.Equal((plainIn + 1, plainOut + 1), MessageFilterCounts(holding));
+        Assert.Equal((plainIn + 1, plainOut), MessageFilterCounts(guarded));
+        Assert.Equal((plainIn + 2, plainOut + 1), MessageFilterCounts(holding));
+    }
+
+    [Fact]
+    public async Task ServerPinnedBeforeSubscriptions_NoMessageFilterIsAdded()
+    {
+        // No client can open subscriptions/listen on a server that speaks only revisions with the initialize handshake.
+        static void Pin(IMcpServerBuilder mcp) => mcp.Services.Configure<McpServerOptions>(o => o.ProtocolVersion = "2025-11-25");
+        await using var plain = await McpTestServer.StartAsync(withPolicy: false, server: Pin, clientOptions: Handshake());
+        await using var guarded = await McpTestServer.StartAsync(server: Pin, clientOptions: Handshake());
+
+        Assert.Equal(MessageFilterCounts(plain), MessageFilterCounts(guarded));
     }
 
     [Fact]
@@ -283,7 +295,7 @@ public sealed class ToolListChangedTests
 
     /// <summary>
     /// A client on the last revision with the initialize handshake. From 2026-07-28 on, list changes reach only a client
-    /// that subscribed to them (subscriptions/listen), over streams the SDK keeps to itself; such sessions are not told.
+    /// that subscribed to them (subscriptions/listen): see <see cref="ListenSubscriptionTests"/>.
     /// </summary>
     internal static McpClientOptions Handshake() => new() { ProtocolVersion = "2025-11-25" };
 
