@@ -4,8 +4,9 @@ namespace PolicyProxy;
 
 /// <summary>Sends the upstream's notifications on to the proxy's client, unchanged.</summary>
 /// <param name="downstream">Where the notifications go.</param>
-/// <param name="toolsChanged">Runs before <c>notifications/tools/list_changed</c> goes on, so that the policy's
-/// view of the tools (hidden names, input schemas) is current when the client lists them again.</param>
+/// <param name="toolsChanged">Runs on the upstream's <c>notifications/tools/list_changed</c>: it gives the new list to
+/// the policy's catalog, which tells each client whose visible tools changed (on every protocol revision, and no one
+/// when only hidden tools changed), so that notification is not relayed as it is.</param>
 internal sealed class UpstreamNotificationRelay(DownstreamSessions downstream, Func<CancellationToken, Task> toolsChanged)
 {
     /// <summary>Handlers for the upstream client's options, so that none is missed between connecting and registering.</summary>
@@ -15,11 +16,7 @@ internal sealed class UpstreamNotificationRelay(DownstreamSessions downstream, F
         new(NotificationMethods.ResourceUpdatedNotification, RelaySessionWideAsync),
         new(NotificationMethods.ResourceListChangedNotification, RelaySessionWideAsync),
         new(NotificationMethods.PromptListChangedNotification, RelaySessionWideAsync),
-        new(NotificationMethods.ToolListChangedNotification, async (notification, ct) =>
-        {
-            await toolsChanged(ct).ConfigureAwait(false);
-            await RelaySessionWideAsync(notification, ct).ConfigureAwait(false);
-        }),
+        new(NotificationMethods.ToolListChangedNotification, async (_, ct) => await toolsChanged(ct).ConfigureAwait(false)),
     ];
 
     /// <summary>

@@ -17,8 +17,8 @@ namespace PolicyLayer.ModelContextProtocol;
 /// and the session can take unsolicited messages (not stateless HTTP). A session whose revision has the initialize
 /// handshake (up to 2025-11-25) is sent the notification directly; from 2026-07-28 it goes on each
 /// <c>subscriptions/listen</c> request the session holds open for tool list changes (<see cref="ListenSubscriptions"/>).
-/// It remembers the tools the session could see (name and declared definition): a policy change, or a
-/// change to its tool collection, is told only when that differs. A change that touches only tools the session does
+/// It remembers the tools the session could see (name and declared definition): a policy change, a change to its tool
+/// collection, or a new list given to <see cref="PolicyToolCatalog.SetTools"/> is told only when that differs. A change that touches only tools the session does
 /// not have, or does not see, tells it nothing, so a client cannot learn that something hidden changed.</para>
 /// <para>Sessions are held weakly: the session itself keeps its record alive, through a no-op notification handler
 /// registered on it, so a closed session is neither kept alive nor told anything. Sessions are told apart by server
@@ -61,6 +61,8 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         {
             _source.PolicyChanged += OnPolicyChanged;
         }
+
+        _catalog.ToolsChanged += OnCatalogChanged;
     }
 
     /// <summary>The number of sessions followed and still alive (tests).</summary>
@@ -101,6 +103,8 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         {
             _source.PolicyChanged -= OnPolicyChanged;
         }
+
+        _catalog.ToolsChanged -= OnCatalogChanged;
     }
 
     /// <summary>
@@ -148,7 +152,13 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
     private static bool TakesUnsolicitedListChanges(McpServer server) =>
         server.NegotiatedProtocolVersion is { Length: > 0 } version && string.CompareOrdinal(version, FirstRevisionWithoutHandshake) < 0;
 
-    private void OnPolicyChanged(object? sender, PolicyChangedEventArgs e)
+    private void OnPolicyChanged(object? sender, PolicyChangedEventArgs e) => TellSessionsWhoseToolsChanged($"policy revision {e.Current.Revision}");
+
+    private void OnCatalogChanged() => TellSessionsWhoseToolsChanged("a new list of the server's tools");
+
+    /// <summary>Tells every followed session whose visible tools differ from what it last saw.</summary>
+    /// <param name="cause">What changed, for the log.</param>
+    private void TellSessionsWhoseToolsChanged(string cause)
     {
         try
         {
@@ -165,14 +175,14 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
                 {
                     if (session.TakesUnsolicited)
                     {
-                        _ = SendAsync(session.Server, new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification }, e.Current.Revision);
+                        _ = SendAsync(session.Server, new JsonRpcNotification { Method = NotificationMethods.ToolListChangedNotification }, cause);
                         continue;
                     }
 
                     // From 2026-07-28: on each subscription the session holds open (none: it sees the change when it lists again).
                     foreach (var subscription in _subscriptions.Of(session.Options, session.Server.SessionId))
                     {
-                        _ = SendAsync(subscription.Stream, subscription.ToolListChanged(), e.Current.Revision);
+                        _ = SendAsync(subscription.Stream, subscription.ToolListChanged(), cause);
                     }
                 }
             }
@@ -180,7 +190,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         catch (Exception ex)
         {
             // A custom authorizer's IsToolVisible, or a tool collection changing underfoot: the change stands, untold.
-            LogNotifyFailed(_logger, e.Current.Revision, ex);
+            LogNotifyFailed(_logger, cause, ex);
         }
     }
 
@@ -211,23 +221,23 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         }
     }
 
-    private async Task SendAsync(McpServer server, JsonRpcNotification notification, string revision)
+    private async Task SendAsync(McpServer server, JsonRpcNotification notification, string cause)
     {
         _sent.AddOrUpdate(notification, Ours);
         using var timeout = new CancellationTokenSource(SendTimeout, _time);
         try
         {
             await server.SendMessageAsync(notification, timeout.Token).ConfigureAwait(false);
-            LogSent(_logger, server.SessionId ?? "(no id)", revision);
+            LogSent(_logger, server.SessionId ?? "(no id)", cause);
         }
         catch (Exception ex)
         {
             // The session closed, or its client stopped reading: nothing is left to tell.
-            LogSendFailed(_logger, server.SessionId ?? "(no id)", revision, ex);
+            LogSendFailed(_logger, server.SessionId ?? "(no id)", cause, ex);
         }
     }
 
-    /// <summary>The tools the session's list shows now: name to declared definition (empty for a name known only by the catalog).</summary>
+    /// <summary>The tools the session's list shows now: name to declared definition (for a catalog tool, the one <see cref="PolicyToolCatalog.SetTools"/> was given).</summary>
     private Dictionary<string, string> Snapshot(McpServerOptions options)
     {
         Dictionary<string, string>? visible = null;
@@ -251,7 +261,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
             {
                 if (_authorizer.IsToolVisible(name))
                 {
-                    (visible ??= new(StringComparer.Ordinal)).TryAdd(name, string.Empty);
+                    (visible ??= new(StringComparer.Ordinal)).TryAdd(name, _catalog.DefinitionOf(name) ?? string.Empty);
                 }
             }
         }
@@ -270,17 +280,17 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         return live;
     }
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Told session {SessionId} that its tool list changed under policy revision {Revision}")]
-    private static partial void LogSent(ILogger logger, string sessionId, string revision);
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Told session {SessionId} that its tool list changed ({Cause})")]
+    private static partial void LogSent(ILogger logger, string sessionId, string cause);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Could not tell session {SessionId} that its tool list changed under policy revision {Revision}; the session is gone or not reading")]
-    private static partial void LogSendFailed(ILogger logger, string sessionId, string revision, Exception exception);
+    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Could not tell session {SessionId} that its tool list changed ({Cause}); the session is gone or not reading")]
+    private static partial void LogSendFailed(ILogger logger, string sessionId, string cause, Exception exception);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "Held back a tools/list_changed notification to session {SessionId}: the tools it can see did not change")]
     private static partial void LogHeldBack(ILogger logger, string sessionId);
 
-    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Working out which sessions' tool lists changed under policy revision {Revision} failed; they were not told, and see the change when they list tools again")]
-    private static partial void LogNotifyFailed(ILogger logger, string revision, Exception exception);
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Working out which sessions' tool lists changed ({Cause}) failed; they were not told, and see the change when they list tools again")]
+    private static partial void LogNotifyFailed(ILogger logger, string cause, Exception exception);
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Could not tell whether the tools session {SessionId} sees changed; the SDK's tools/list_changed notification was passed on")]
     private static partial void LogJudgeFailed(ILogger logger, string sessionId, Exception exception);

@@ -35,6 +35,9 @@ public sealed class PolicyToolCatalog
     private readonly object _changes = new();
     private volatile HashSet<string>? _authoritative;
 
+    // The definitions SetTools was given, by name, as JSON: a tool redefined under the same name is a change too.
+    private volatile Dictionary<string, string>? _definitions;
+
     // Every tool collection followed, with the names it held at its last change (so a removal is noticed). An HTTP
     // server may build a collection per session, or per request when stateless; held weakly, each goes away with its
     // session, and a collection seen again is not followed twice.
@@ -63,22 +66,41 @@ public sealed class PolicyToolCatalog
     /// <summary>The names <see cref="SetTools"/> set, or <see langword="null"/> when it was not called.</summary>
     internal IReadOnlyCollection<string>? AuthoritativeNames => _authoritative;
 
-    /// <summary>Sets the complete list of tools the server serves (for a proxy: the upstream's <c>tools/list</c>) and registers their input schemas.</summary>
+    /// <summary>
+    /// Raised after <see cref="SetTools"/> changed the list (a tool added, removed or redefined), outside the catalog's
+    /// lock: the list-change notifier tells each session whose visible tools changed.
+    /// </summary>
+    internal event Action? ToolsChanged;
+
+    /// <summary>The definition <see cref="SetTools"/> was given for a name (its JSON), or <see langword="null"/>.</summary>
+    internal string? DefinitionOf(string toolName) => _definitions?.GetValueOrDefault(toolName);
+
+    /// <summary>
+    /// Sets the complete list of tools the server serves (for a proxy: the upstream's <c>tools/list</c>) and registers
+    /// their input schemas. When the list changes, each session that has listed tools and whose visible tools changed
+    /// is told (<c>notifications/tools/list_changed</c>, on every protocol revision), so a server that calls this need
+    /// not send that notification itself, and a change to hidden tools tells no one.
+    /// </summary>
     /// <param name="tools">Every tool the server has.</param>
     public void SetTools(IEnumerable<Tool> tools)
     {
         ArgumentNullException.ThrowIfNull(tools);
+        bool changed;
         lock (_changes)
         {
             var names = new HashSet<string>(StringComparer.Ordinal);
+            var definitions = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var tool in tools)
             {
                 names.Add(tool.Name);
+                definitions[tool.Name] = JsonSerializer.Serialize(tool, global::ModelContextProtocol.McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool)));
                 Register(tool);
             }
 
             var previous = _authoritative;
+            changed = _definitions is not { } before || !SameDefinitions(before, definitions);
             _authoritative = names;
+            _definitions = definitions;
             if (previous is not null)
             {
                 foreach (var gone in previous.Where(name => !names.Contains(name) && !_collectionTools.ContainsKey(name)))
@@ -87,7 +109,15 @@ public sealed class PolicyToolCatalog
                 }
             }
         }
+
+        if (changed)
+        {
+            ToolsChanged?.Invoke();
+        }
     }
+
+    private static bool SameDefinitions(Dictionary<string, string> a, Dictionary<string, string> b) =>
+        a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var other) && string.Equals(pair.Value, other, StringComparison.Ordinal));
 
     /// <summary>Adds tools the server has (their declared input schemas are registered), without making the catalog authoritative.</summary>
     /// <param name="tools">The tools.</param>

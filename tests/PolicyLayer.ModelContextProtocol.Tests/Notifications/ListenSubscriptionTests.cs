@@ -127,7 +127,7 @@ public sealed class ListenSubscriptionTests
     private static Task<McpTestServer> StartAsync() =>
         McpTestServer.StartAsync(clientOptions: new McpClientOptions { ProtocolVersion = "2026-07-28" });
 
-    private static string? SubscriptionId(JsonRpcNotification notification) =>
+    internal static string? SubscriptionId(JsonRpcNotification notification) =>
         ((notification.Params as JsonObject)?["_meta"] as JsonObject)?[MetaKeys.SubscriptionId]?.ToJsonString();
 
     private static PolicyReloader Reloader(McpTestServer server) => server.Services.GetRequiredService<PolicyReloader>();
@@ -136,7 +136,7 @@ public sealed class ListenSubscriptionTests
         (await server.Client.ListToolsAsync()).Select(t => t.Name).ToList();
 
     /// <summary>An open <c>subscriptions/listen</c> request, and the tool list changes the client received.</summary>
-    private sealed class Listener : IAsyncDisposable
+    internal sealed class Listener : IAsyncDisposable
     {
         private readonly CancellationTokenSource _cancel = new();
         private readonly IAsyncDisposable _toolRegistration;
