@@ -30,8 +30,7 @@ public sealed partial class PolicyAuthorizer
         string? arguments;
         try
         {
-            var size = ArgumentSize(call.Arguments);
-            if (size > _options.MaxArgumentBytes)
+            if (!ArgumentsFit(call.Arguments, _options.MaxArgumentBytes, out var size))
             {
                 // The request keeps the canonical arguments for the person deciding: bound what a caller can make it hold.
                 return Deny(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision);

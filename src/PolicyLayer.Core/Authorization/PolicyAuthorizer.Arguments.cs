@@ -30,8 +30,7 @@ public sealed partial class PolicyAuthorizer
     /// <summary>Steps 5 and 6: size bound, schemas, then require/deny_if of the tool and of all_tools.</summary>
     private Refusal? CheckReadableArguments(in ToolCall call, ToolRules? tool, DeclaredSchema? declared, Policy policy)
     {
-        var size = ArgumentSize(call.Arguments);
-        if (size > _options.MaxArgumentBytes)
+        if (!ArgumentsFit(call.Arguments, _options.MaxArgumentBytes, out var size))
         {
             return Refused(RuleIds.Error, DecisionText.TooLarge(size, _options.MaxArgumentBytes), policy.Revision);
         }
@@ -137,12 +136,33 @@ public sealed partial class PolicyAuthorizer
     private static Refusal DenyIfMatched(ConditionGroup group, string revision) =>
         Refused(group.Pointer, DecisionText.DenyIfMatched(group), revision);
 
-    private static int ArgumentSize(in JsonProperties arguments) =>
-        arguments.TryGetElement(out var element) ? JsonRaw.Utf8(element).Length : HeldArgumentSize(arguments);
+    /// <summary>Whether the arguments, as JSON text, take at most <paramref name="max"/> bytes.</summary>
+    /// <param name="arguments">The call's arguments.</param>
+    /// <param name="max">The bound.</param>
+    /// <param name="size">When they do not fit, their exact size.</param>
+    private static bool ArgumentsFit(in JsonProperties arguments, int max, out int size)
+    {
+        if (arguments.TryGetElement(out var element))
+        {
+            size = JsonRaw.Utf8(element).Length;
+            return size <= max;
+        }
 
-    // Apart from ArgumentSize, so that an element's size does not pay for clearing the enumerators' frame.
+        // Held values: a bound first (a name's UTF-8 takes at most three bytes per UTF-16 unit), which nearly every call
+        // is within; the exact size only for one that is not, to decide and to say by how much.
+        size = HeldArgumentSize(arguments, exactNames: false);
+        if (size <= max)
+        {
+            return true;
+        }
+
+        size = HeldArgumentSize(arguments, exactNames: true);
+        return size <= max;
+    }
+
+    // The size of held arguments as JSON text, or with exactNames off a bound of it. Apart from ArgumentsFit, so that an element's size does not pay for clearing the enumerators' frame.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int HeldArgumentSize(in JsonProperties arguments)
+    private static int HeldArgumentSize(in JsonProperties arguments, bool exactNames)
     {
         // The size of the object as JSON text: each value's text, each name's UTF-8 length (a name of non-ASCII
         // characters takes up to three bytes each, so its character count would let it past the bound), quotes,
@@ -151,19 +171,21 @@ public sealed partial class PolicyAuthorizer
         if (arguments.Dictionary is Dictionary<string, JsonElement> dictionary)
         {
             // What the MCP SDK hands over: enumerated directly rather than through the general view.
-            foreach (var (name, value) in dictionary)
+            foreach (var pair in dictionary)
             {
-                size += JsonRaw.Utf8(value).Length + Encoding.UTF8.GetByteCount(name) + 4;
+                size += JsonRaw.Utf8(pair.Value).Length + NameBytes(pair.Key, exactNames) + 4;
             }
         }
         else
         {
             foreach (var property in arguments)
             {
-                size += JsonRaw.Utf8(property.Value).Length + Encoding.UTF8.GetByteCount(property.Name) + 4;
+                size += JsonRaw.Utf8(property.Value).Length + NameBytes(property.Name, exactNames) + 4;
             }
         }
 
         return (int)Math.Min(size, int.MaxValue);
     }
+
+    private static long NameBytes(string name, bool exact) => exact ? Encoding.UTF8.GetByteCount(name) : name.Length * 3L;
 }

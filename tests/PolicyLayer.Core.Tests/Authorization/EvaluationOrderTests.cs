@@ -165,6 +165,11 @@ public class EvaluationOrderTests
         var decision = await f.Authorizer.AuthorizeAsync(new ToolCall("t", arguments));
 
         Assert.Equal(allowed, decision.IsAllowed);
+        if (!allowed)
+        {
+            // The exact size, not the bound checked first (three bytes for every character of a name: 187).
+            Assert.Contains("The arguments are 127 bytes of JSON", decision.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

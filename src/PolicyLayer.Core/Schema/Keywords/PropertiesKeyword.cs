@@ -97,11 +97,11 @@ internal sealed class PropertiesKeyword : Keyword
     {
         ulong seen = 0;
         var name = -1;
-        foreach (var (key, element) in dictionary)
+        foreach (var pair in dictionary)
         {
-            name = _names.Find(key.AsSpan(), _following[name + 1]);
+            name = _names.Find(pair.Key.AsSpan(), _following[name + 1]);
             var schema = SchemaFor(name, ref seen);
-            if (schema is not null ? !schema.IsValid(state, element, depth + 1) : !Json.JsonDepth.Fits(element, depth + 1, state.MaxDepth))
+            if (schema is not null ? !schema.IsValid(state, pair.Value, depth + 1) : !Json.JsonDepth.Fits(pair.Value, depth + 1, state.MaxDepth))
             {
                 return false;
             }
