@@ -19,10 +19,10 @@ namespace PolicyLayer.ModelContextProtocol;
 /// subscription is open) and remembers each one, with the request's own view of the server, whose sends travel on
 /// the request's stream.</para>
 /// <para>Only requests the SDK grants tool list changes to are remembered: the client asked for them, the server
-/// declares <c>tools.listChanged</c>, and the SDK's own handler answers them (a host's own handler owns its streams). A stateless HTTP server grants nothing and ends the request at once, so nothing
-/// stays remembered there. The SDK acknowledges a subscription right after this filter passes it on; a policy change
-/// in that instant could reach the client just before the acknowledgement, which a client handles as a notification
-/// for a subscription it is opening.</para>
+/// declares <c>tools.listChanged</c>, and the SDK's own handler answers them (a host's own handler owns its streams).
+/// A stateless HTTP server grants nothing and ends the request at once, so nothing stays remembered there. The SDK
+/// acknowledges a subscription right after this filter passes it on: a policy change in that instant can reach the
+/// client just before the acknowledgement, tagged with the id of the request it has just sent.</para>
 /// </remarks>
 internal sealed class ListenSubscriptions
 {

@@ -99,8 +99,10 @@ public sealed class PolicyToolCatalog
 
             var previous = _authoritative;
             changed = _definitions is not { } before || !SameDefinitions(before, definitions);
-            _authoritative = names;
+
+            // Definitions first: a reader that sees the new names (read first) then sees their definitions too.
             _definitions = definitions;
+            _authoritative = names;
             if (previous is not null)
             {
                 foreach (var gone in previous.Where(name => !names.Contains(name) && !_collectionTools.ContainsKey(name)))
