@@ -37,7 +37,7 @@ internal sealed partial class SchemaCompiler
             return;
         }
 
-        var errors = metaschema.Validate(root);
+        var errors = metaschema.CollectErrors(root);
 
         // A check cut short by its own bounds proves nothing either way; the keywords that take effect were checked.
         if (errors.Any(e => e.Message.EndsWith(EvaluationState.TooManySteps, StringComparison.Ordinal)
