@@ -54,8 +54,7 @@ internal sealed class ListenSubscriptions
     {
         // A host's own subscriptions/listen handler owns its streams and decides what they carry: nothing is added there.
         var options = server.ServerOptions;
-        if (options.Handlers.SubscriptionsListenHandler is not null
-            || (options.ToolCollection is null && options.Capabilities?.Tools?.ListChanged != true))
+        if (options.Handlers.SubscriptionsListenHandler is not null || !ToolListChangeNotifier.DeclaresListChanged(options))
         {
             return false;
         }

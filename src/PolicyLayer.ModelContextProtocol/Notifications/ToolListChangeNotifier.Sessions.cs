@@ -26,7 +26,7 @@ internal sealed partial class ToolListChangeNotifier
         {
             lock (_gate)
             {
-                if (Same(_visible, now))
+                if (PolicyToolCatalog.SameDefinitions(_visible, now))
                 {
                     return false;
                 }
@@ -38,29 +38,6 @@ internal sealed partial class ToolListChangeNotifier
 
         /// <summary>The anchor's handler: the session holds this record through it, and nothing more.</summary>
         public ValueTask Ignore(JsonRpcNotification notification, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public static bool Same(Dictionary<string, string> a, Dictionary<string, string> b)
-        {
-            if (ReferenceEquals(a, b))
-            {
-                return true;
-            }
-
-            if (a.Count != b.Count)
-            {
-                return false;
-            }
-
-            foreach (var (name, definition) in a)
-            {
-                if (!b.TryGetValue(name, out var other) || !string.Equals(definition, other, StringComparison.Ordinal))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
     }
 
     /// <summary>The sessions of one server options object, by session id, held weakly; dead ones pruned as it grows.</summary>
@@ -106,7 +83,7 @@ internal sealed partial class ToolListChangeNotifier
         {
             lock (_byId)
             {
-                if (_shared is not null && Session.Same(_shared, snapshot))
+                if (_shared is not null && PolicyToolCatalog.SameDefinitions(_shared, snapshot))
                 {
                     return _shared;
                 }

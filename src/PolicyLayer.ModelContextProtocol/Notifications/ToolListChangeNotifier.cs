@@ -18,8 +18,9 @@ namespace PolicyLayer.ModelContextProtocol;
 /// handshake (up to 2025-11-25) is sent the notification directly; from 2026-07-28 it goes on each
 /// <c>subscriptions/listen</c> request the session holds open for tool list changes (<see cref="ListenSubscriptions"/>).
 /// It remembers the tools the session could see (name and declared definition): a policy change, a change to its tool
-/// collection, or a new list given to <see cref="PolicyToolCatalog.SetTools"/> is told only when that differs. A change that touches only tools the session does
-/// not have, or does not see, tells it nothing, so a client cannot learn that something hidden changed.</para>
+/// collection, or a new list given to <see cref="PolicyToolCatalog.SetTools"/> is told only when that differs. A change
+/// that touches only tools the session does not have, or does not see, tells it nothing, so a client cannot learn that
+/// something hidden changed.</para>
 /// <para>Sessions are held weakly: the session itself keeps its record alive, through a no-op notification handler
 /// registered on it, so a closed session is neither kept alive nor told anything. Sessions are told apart by server
 /// options and session id: a server that runs several sessions without ids on one options object follows the first.</para>
@@ -120,7 +121,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         // has a tool collection), and the session has a channel for unsolicited messages (a stateless HTTP request
         // knows no client capabilities, and cannot take them) or, from 2026-07-28, is told on its subscriptions.
         var unsolicited = TakesUnsolicitedListChanges(server);
-        if ((options.ToolCollection is null && options.Capabilities?.Tools?.ListChanged != true) || (unsolicited && server.ClientCapabilities is null))
+        if (!DeclaresListChanged(options) || (unsolicited && server.ClientCapabilities is null))
         {
             return;
         }
@@ -149,6 +150,10 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
     /// subscribed to, over its subscriptions/listen stream, which the SDK keeps to itself. Revisions are dates, so they
     /// compare as text.
     /// </summary>
+    /// <summary>Whether the server declares <c>tools.listChanged</c>: the SDK does so itself whenever it has a tool collection.</summary>
+    internal static bool DeclaresListChanged(McpServerOptions options) =>
+        options.ToolCollection is not null || options.Capabilities?.Tools?.ListChanged == true;
+
     private static bool TakesUnsolicitedListChanges(McpServer server) =>
         server.NegotiatedProtocolVersion is { Length: > 0 } version && string.CompareOrdinal(version, FirstRevisionWithoutHandshake) < 0;
 

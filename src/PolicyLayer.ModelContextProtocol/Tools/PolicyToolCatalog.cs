@@ -118,8 +118,29 @@ public sealed class PolicyToolCatalog
         }
     }
 
-    private static bool SameDefinitions(Dictionary<string, string> a, Dictionary<string, string> b) =>
-        a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var other) && string.Equals(pair.Value, other, StringComparison.Ordinal));
+    /// <summary>Whether two maps of tool name to definition hold the same tools, defined alike.</summary>
+    internal static bool SameDefinitions(Dictionary<string, string> a, Dictionary<string, string> b)
+    {
+        if (ReferenceEquals(a, b))
+        {
+            return true;
+        }
+
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        foreach (var (name, definition) in a)
+        {
+            if (!b.TryGetValue(name, out var other) || !string.Equals(definition, other, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Adds tools the server has (their declared input schemas are registered), without making the catalog authoritative.</summary>
     /// <param name="tools">The tools.</param>
