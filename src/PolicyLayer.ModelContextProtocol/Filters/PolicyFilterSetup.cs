@@ -45,11 +45,11 @@ internal sealed class PolicyFilterSetup(
 
         requestFilters.ListToolsFilters.Insert(0, PolicyListToolsFilter.Create(authorizer, catalog, notifier));
         catalog.Attach(serverOptions.ToolCollection);
-        if (DeclareListChanged(serverOptions) && authorizer is IPolicyChangeNotifier && AcceptsSubscriptions(serverOptions))
+        if (DeclareListChanged(serverOptions) && MayChangeWhatClientsSee(serverOptions) && AcceptsSubscriptions(serverOptions))
         {
-            // A client on 2026-07-28 or later is told of policy changes only on its subscriptions/listen requests,
-            // which only a message filter sees. The SDK builds the filter chain for every message, so this costs every
-            // message a little (the package README has the figure); the policy can change at any time, so it is always on.
+            // A client on 2026-07-28 or later is told of changes only on its subscriptions/listen requests, which only a
+            // message filter sees. The SDK builds the filter chain for every message, so this costs every message a
+            // little (the package README has the figure).
             serverOptions.Filters.Message.IncomingFilters.Add(subscriptions.IncomingFilter);
         }
 
@@ -80,6 +80,13 @@ internal sealed class PolicyFilterSetup(
         serverOptions.Capabilities.Tools.ListChanged ??= true;
         return serverOptions.Capabilities.Tools.ListChanged == true;
     }
+
+    /// <summary>
+    /// Whether the notifier can ever tell this server's clients anything: the authorizer announces policy changes, or the
+    /// server lists tools with its own handler, whose list the host gives <see cref="PolicyToolCatalog.SetTools"/>.
+    /// </summary>
+    private bool MayChangeWhatClientsSee(McpServerOptions serverOptions) =>
+        authorizer is IPolicyChangeNotifier || serverOptions.Handlers.ListToolsHandler is not null;
 
     /// <summary>Whether clients may open <c>subscriptions/listen</c>: the server is not pinned to a revision before 2026-07-28.</summary>
     private static bool AcceptsSubscriptions(McpServerOptions serverOptions) =>

@@ -39,11 +39,46 @@ public sealed class CustomAuthorizerListChangedTests
         await probe.WaitForAsync();
     }
 
+    [Fact]
+    public async Task OwnAuthorizerWithoutChanges_SubscriptionFilterOnlyWhereTheCatalogCanChangeTheList()
+    {
+        // Nothing announces policy changes, so only a server with its own tools/list handler, whose list the host gives
+        // the catalog, can have something to tell a subscribed client; a server with a tool collection adds no filter.
+        static Action<IServiceCollection> Quiet() => s => s.AddSingleton<IToolCallAuthorizer>(new QuietAuthorizer());
+        await using var plain = await McpTestServer.StartAsync(withPolicy: false, clientOptions: ToolListChangedTests.Handshake());
+        await using var collection = await McpTestServer.StartAsync(
+            withPolicy: false, services: Quiet(), server: mcp => mcp.AddPolicyLayerEnforcement(), clientOptions: ToolListChangedTests.Handshake());
+        await using var ownList = await McpTestServer.StartAsync(
+            withPolicy: false,
+            withTestTools: false,
+            services: Quiet(),
+            server: mcp => mcp.AddPolicyLayerEnforcement()
+                .WithListToolsHandler((_, _) => ValueTask.FromResult(new global::ModelContextProtocol.Protocol.ListToolsResult()))
+                .WithCallToolHandler((_, _) => ValueTask.FromResult(new global::ModelContextProtocol.Protocol.CallToolResult())),
+            clientOptions: ToolListChangedTests.Handshake());
+
+        Assert.Equal(IncomingFilterCount(plain), IncomingFilterCount(collection));
+        Assert.Equal(IncomingFilterCount(plain) + 1, IncomingFilterCount(ownList));
+    }
+
+    private static int IncomingFilterCount(McpTestServer server) =>
+        server.Services.GetRequiredService<IOptions<McpServerOptions>>().Value.Filters.Message.IncomingFilters.Count;
+
     private static Task<McpTestServer> StartAsync(SwitchableAuthorizer authorizer) => McpTestServer.StartAsync(
         withPolicy: false,
         services: s => s.AddSingleton<IToolCallAuthorizer>(authorizer),
         server: mcp => mcp.AddPolicyLayerEnforcement(),
         clientOptions: ToolListChangedTests.Handshake());
+
+    /// <summary>Shows every tool and never announces a change.</summary>
+    private sealed class QuietAuthorizer : IToolCallAuthorizer
+    {
+        // Not called: these tests only start servers.
+        public ValueTask<AuthorizationDecision> AuthorizeAsync(ToolCall call, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public bool IsToolVisible(string toolName) => true;
+    }
 
     /// <summary>Hides what it is told to, and says so through <see cref="PolicyChanged"/>.</summary>
     private sealed class SwitchableAuthorizer : IToolCallAuthorizer, IPolicyChangeNotifier
