@@ -160,7 +160,8 @@ public sealed partial class PolicyAuthorizer
         return size <= max;
     }
 
-    // The size of held arguments as JSON text, or with exactNames off a bound of it. Apart from ArgumentsFit, so that an element's size does not pay for clearing the enumerators' frame.
+    // The size of held arguments as JSON text, or with exactNames off a bound of it. Apart from ArgumentsFit, so that
+    // an element's size does not pay for clearing the enumerators' frame.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int HeldArgumentSize(in JsonProperties arguments, bool exactNames)
     {
