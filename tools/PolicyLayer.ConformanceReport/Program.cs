@@ -38,6 +38,7 @@ report.AppendLine("Do not edit by hand: run the command again after changing the
 report.AppendLine();
 report.AppendLine("The yardstick is the official [JSON Schema Test Suite](https://github.com/json-schema-org/JSON-Schema-Test-Suite) (the copy in `shared/conformance/json-schema-test-suite`, see its SOURCE.md).");
 report.AppendLine("Every test of `tests/draft2020-12` and `tests/draft7` runs, required and `optional/`, with `remotes/` registered in a `JsonSchemaRegistry` under `http://localhost:1234/` (nothing is fetched).");
+report.AppendLine("A test passes when every way of evaluating agrees with the expected result: `IsValid`, `Validate`, the walk that collects errors (run on valid values too, which `Validate` answers by `IsValid` alone), and, for an object, the same calls on it held as a `Dictionary` and as another `IReadOnlyDictionary` (how MCP hosts hand arguments over).");
 report.AppendLine("`optional/format/` files run with `AssertFormat = true`. The xunit project `tests/PolicyLayer.JsonSchema.Tests` runs the same cases, one test case each; tests listed in");
 report.AppendLine("`tests/PolicyLayer.JsonSchema.Tests/conformance-exclusions.json` (each with its reason) are reported there as skipped.");
 report.AppendLine();
@@ -53,7 +54,7 @@ foreach (var draft in ConformanceSuite.Drafts)
 }
 
 report.AppendLine();
-report.AppendLine(invariant, $"Compiling and evaluating all {results.Count} tests took {stopwatch.Elapsed.TotalSeconds:F1} s in this run (each schema compiled once, each test evaluated with `IsValid` and `Validate`).");
+report.AppendLine(invariant, $"Compiling and evaluating all {results.Count} tests took {stopwatch.Elapsed.TotalSeconds:F1} s in this run (each schema compiled once, each test evaluated with `IsValid`, `Validate` and the error-collecting walk, and each object also as a dictionary).");
 foreach (var draft in ConformanceSuite.Drafts)
 {
     report.AppendLine();

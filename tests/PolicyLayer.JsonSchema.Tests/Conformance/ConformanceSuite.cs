@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using System.Text.Json;
+using PolicyLayer;
 using PolicyLayer.Schema;
 
 namespace PolicyLayer.JsonSchema.Tests.Conformance;
@@ -86,7 +88,68 @@ public static class ConformanceSuite
             return new ConformanceOutcome(false, $"{description}: IsValid agrees but Validate returned {errors.Count} errors");
         }
 
-        return new ConformanceOutcome(true, description);
+        return OtherPaths(compiled.Schema, data, expected) is { } disagreement
+            ? new ConformanceOutcome(false, $"{description}: IsValid and Validate agree, but {disagreement}")
+            : new ConformanceOutcome(true, description);
+    }
+
+    /// <summary>
+    /// The same answer from every other way a value is evaluated: the walk that collects errors (Validate runs it only
+    /// on a value the fast path refused, so a valid value never reaches it through Validate), and an object held as a
+    /// dictionary (how the MCP SDK hands arguments over), both a <see cref="Dictionary{TKey, TValue}"/> and another
+    /// <see cref="IReadOnlyDictionary{TKey, TValue}"/>, which take paths of their own.
+    /// </summary>
+    /// <returns><see langword="null"/>, or which path disagreed and how.</returns>
+    private static string? OtherPaths(PolicyLayer.Schema.JsonSchema schema, JsonElement data, bool expected)
+    {
+        if (Disagrees(schema, new JsonProperties(data), expected, checkFastPath: false) is { } walk)
+        {
+            return $"the error-collecting walk {walk}";
+        }
+
+        if (AsDictionary(data) is not { } dictionary)
+        {
+            return null;
+        }
+
+        return Disagrees(schema, new JsonProperties(dictionary), expected, checkFastPath: true) is { } held
+            ? $"as a Dictionary it {held}"
+            : Disagrees(schema, new JsonProperties((IReadOnlyDictionary<string, JsonElement>)new ReadOnlyDictionary<string, JsonElement>(dictionary)), expected, checkFastPath: true) is { } other
+                ? $"as an IReadOnlyDictionary it {other}"
+                : null;
+    }
+
+    private static string? Disagrees(PolicyLayer.Schema.JsonSchema schema, in JsonProperties instance, bool expected, bool checkFastPath)
+    {
+        if (checkFastPath && schema.IsValid(instance) != expected)
+        {
+            return $"is {(expected ? "refused" : "accepted")} by IsValid";
+        }
+
+        var errors = schema.CollectErrors(instance);
+        return (errors.Count == 0) == expected
+            ? null
+            : expected ? $"reports errors for a valid value: {string.Join("; ", errors)}" : "reports no error for an invalid value";
+    }
+
+    /// <summary>An object's members as a dictionary; <see langword="null"/> for any other value, or an object that repeats a name (a dictionary cannot hold it).</summary>
+    private static Dictionary<string, JsonElement>? AsDictionary(JsonElement data)
+    {
+        if (data.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var dictionary = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in data.EnumerateObject())
+        {
+            if (!dictionary.TryAdd(property.Name, property.Value))
+            {
+                return null;
+            }
+        }
+
+        return dictionary;
     }
 
     private static CompiledCase Compile(string file, JsonElement schema)
