@@ -87,6 +87,50 @@ public sealed class ArgumentValuesTests
         Assert.Equal("/tools/t/deny_if/2", fromElement.Rule);
     }
 
+    // The same conditions behind a schema and a limit keyed by an argument: every step that reads arguments.
+    private const string EveryStepPolicy = """
+        { "version": "1", "default": "allow", "tools": { "t": {
+            "schema": { "type": "object", "properties": { "amount": { "type": "number", "maximum": 120 }, "nested": { "type": "object" } } },
+            "deny_if": [
+                { "conditions": [ { "path": "args.memo", "op": "regex", "value": "drop" } ] },
+                { "conditions": [ { "path": "args.currency", "op": "in", "value": ["BTC", "ETH", 7] } ] },
+                { "conditions": [ { "path": "args.nested.level", "op": "eq", "value": 3 } ] } ],
+            "limits": [ { "counter": "per_currency", "window": "minute", "max": 1000000, "key": "args.currency", "cost": "args.amount" } ] } } }
+        """;
+
+    // Objects whose names are all different once unescaped: a dictionary holds exactly their members. (An object that
+    // repeats a name has no dictionary form: a schema checks every member it holds, conditions read the last.)
+    private static readonly Gen<string> ObjectsWithDistinctNames = Objects.Where(json =>
+    {
+        var names = JsonDocument.Parse(json).RootElement.EnumerateObject().Select(p => p.Name).ToList();
+        return names.Distinct(StringComparer.Ordinal).Count() == names.Count;
+    });
+
+    [Property(MaxTest = 500)]
+    public Property Authorize_AnyArgumentsHeldAsDictionaries_DecideAsTheElement() =>
+        Prop.ForAll(ObjectsWithDistinctNames.ToArbitrary(), json =>
+        {
+            var element = JsonDocument.Parse(json).RootElement;
+            var dictionary = element.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+
+            var expected = Decide(new JsonProperties(element));
+            Assert.Equal(expected, Decide(new JsonProperties(dictionary)));
+            Assert.Equal(expected, Decide(new JsonProperties((IReadOnlyDictionary<string, JsonElement>)new System.Collections.ObjectModel.ReadOnlyDictionary<string, JsonElement>(dictionary))));
+
+            // A sorted dictionary lists its members in another order, and schema errors come in member order: it is
+            // compared with the element of its own order.
+            var sorted = new SortedDictionary<string, JsonElement>(dictionary, StringComparer.Ordinal);
+            var sortedElement = JsonSerializer.SerializeToElement(sorted);
+            Assert.Equal(Decide(new JsonProperties(sortedElement)), Decide(new JsonProperties((IDictionary<string, JsonElement>)sorted)));
+        });
+
+    // A fresh authorizer per call, so budgets spent by one form of the arguments cannot change another's decision.
+    private static (DecisionOutcome Outcome, string Rule, string Message) Decide(JsonProperties arguments)
+    {
+        var decision = new AuthorizerFixture(EveryStepPolicy).Authorizer.AuthorizeAsync(new ToolCall("t", arguments)).AsTask().GetAwaiter().GetResult();
+        return (decision.Outcome, decision.Rule, decision.Message);
+    }
+
     [Fact]
     public void Policy_MoreArgumentNamesThanSlots_EachConditionLooksItsOwnUp()
     {
