@@ -7,7 +7,7 @@ using PolicyLayer.Counters;
 namespace PolicyLayer.Tests.Counters;
 
 /// <summary>
-/// Reservations of several requests at once (a call with several limits) against an exact model of each budget: two
+/// Reservations of several requests at once (a call with several limits) against an exact model (<see cref="ExactAdmissions"/>): two
 /// counters with different windows and maxima, reserved alone, together, or twice in one reservation, with refunds of
 /// whole reservations. Each budget keeps the single-budget guarantees, and a reservation is all or nothing.
 /// </summary>
@@ -50,13 +50,13 @@ public sealed class InMemoryCounterStoreMultiLimitPropertyTests
 
     private static void Run(
         Reservation[] steps,
-        Action<Model, long, CounterRequest[]>? onAdmitted = null,
-        Action<Model, long, CounterRequest[], ReservationResult>? onRefused = null,
+        Action<ExactAdmissions, long, CounterRequest[]>? onAdmitted = null,
+        Action<ExactAdmissions, long, CounterRequest[], ReservationResult>? onRefused = null,
         bool retryRefusals = false)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(123_457));
         var store = new InMemoryCounterStore(time);
-        var model = new Model();
+        var model = new ExactAdmissions();
 
         foreach (var step in steps)
         {
@@ -127,33 +127,5 @@ public sealed class InMemoryCounterStoreMultiLimitPropertyTests
                 (5, from a in advance from r in requests select new Reservation(a, r, null)),
                 (1, from a in advance from pick in Gen.Choose(0, 1000) select new Reservation(a, [], pick)));
         }
-    }
-
-    /// <summary>The exact record of what each budget admitted and has not had refunded.</summary>
-    private sealed class Model
-    {
-        private readonly List<(long Ticks, CounterRequest[] Requests)> _admitted = [];
-
-        public void Admit(long ticks, CounterRequest[] requests) => _admitted.Add((ticks, requests));
-
-        public (long Ticks, CounterRequest[] Requests)? Refund(int pick)
-        {
-            if (_admitted.Count == 0)
-            {
-                return null;
-            }
-
-            var refunded = _admitted[pick % _admitted.Count];
-            _admitted.Remove(refunded);
-            return refunded;
-        }
-
-        /// <summary>The cost admitted on <paramref name="counter"/> in (t - tenths/10 · window, t], exactly.</summary>
-        public decimal CostAfter(CounterDefinition counter, long t, int tenthsOfWindow) =>
-            _admitted
-                .Where(a => a.Ticks <= t && (10 * (a.Ticks - t)) + (tenthsOfWindow * counter.Window.Ticks) > 0)
-                .SelectMany(a => a.Requests)
-                .Where(r => r.Key.Counter.Equals(counter))
-                .Sum(r => r.Cost);
     }
 }

@@ -7,7 +7,7 @@ using PolicyLayer.Counters;
 namespace PolicyLayer.Tests.Counters;
 
 /// <summary>
-/// The store against an exact reference model: the list of admissions (time, cost) that have not been refunded.
+/// The store against an exact reference model (<see cref="ExactAdmissions"/>: every admission not refunded, with its time).
 /// Random sequences of reservations, refunds and clock advances, on windows that are and are not a multiple of
 /// ten ticks.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class InMemoryCounterStorePropertyTests
         // Checked after every admission at t for (t - window, t]: the most loaded window-length interval ends at an admission.
         Run(scenario, onAdmitted: (model, t) =>
         {
-            decimal inWindow = model.CostAfter(t, scenario.WindowTicks, tenthsOfWindow: 10);
+            decimal inWindow = model.CostAfter(Counter(scenario), t, tenthsOfWindow: 10);
             Assert.True(inWindow <= scenario.Max, $"{inWindow} admitted in the window ending at {t}; max {scenario.Max}.");
         });
     }
@@ -35,7 +35,7 @@ public sealed class InMemoryCounterStorePropertyTests
                 return;
             }
 
-            decimal inBound = model.CostAfter(t, scenario.WindowTicks, tenthsOfWindow: 11);
+            decimal inBound = model.CostAfter(Counter(scenario), t, tenthsOfWindow: 11);
             Assert.True(inBound + cost > scenario.Max, $"Refused {cost} at {t} with only {inBound} admitted in (t - 1.1 window, t]; max {scenario.Max}.");
             Assert.NotNull(result.RetryAfter);
             Assert.True(result.RetryAfter > TimeSpan.Zero, "A refusal with room later must wait a positive time.");
@@ -50,24 +50,23 @@ public sealed class InMemoryCounterStorePropertyTests
 
     private static void Run(
         Scenario scenario,
-        Action<Model, long>? onAdmitted = null,
-        Action<Model, long, decimal, ReservationResult>? onRefused = null,
+        Action<ExactAdmissions, long>? onAdmitted = null,
+        Action<ExactAdmissions, long, decimal, ReservationResult>? onRefused = null,
         bool retryRefusals = false)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(scenario.StartOffsetTicks));
         var store = new InMemoryCounterStore(time);
-        var key = new CounterKey(new CounterDefinition("p", TimeSpan.FromTicks(scenario.WindowTicks), scenario.Max), "g");
-        var model = new Model();
+        var key = new CounterKey(Counter(scenario), "g");
+        var model = new ExactAdmissions();
 
         foreach (Step step in scenario.Steps)
         {
             time.Advance(TimeSpan.FromTicks(step.AdvanceTicks));
             if (step.RefundPick is int pick)
             {
-                Admission? refunded = model.Refund(pick);
-                if (refunded is not null)
+                if (model.Refund(pick) is { } refunded)
                 {
-                    Await(store.RefundAsync(new[] { new CounterRequest(key, refunded.Cost) }, refunded.Ticks));
+                    Await(store.RefundAsync(refunded.Requests, refunded.Ticks));
                 }
 
                 continue;
@@ -76,7 +75,7 @@ public sealed class InMemoryCounterStorePropertyTests
             ReservationResult result = Reserve(store, key, step.Cost);
             if (result.IsAdmitted)
             {
-                model.Admit(result.Timestamp, step.Cost);
+                model.Admit(result.Timestamp, new CounterRequest(key, step.Cost));
                 onAdmitted?.Invoke(model, result.Timestamp);
                 continue;
             }
@@ -88,10 +87,12 @@ public sealed class InMemoryCounterStorePropertyTests
                 time.Advance(wait);
                 ReservationResult retried = Reserve(store, key, step.Cost);
                 Assert.True(retried.IsAdmitted, $"Refused {step.Cost} again after waiting the RetryAfter of {wait.Ticks} ticks.");
-                model.Admit(retried.Timestamp, step.Cost);
+                model.Admit(retried.Timestamp, new CounterRequest(key, step.Cost));
             }
         }
     }
+
+    private static CounterDefinition Counter(Scenario scenario) => new("p", TimeSpan.FromTicks(scenario.WindowTicks), scenario.Max);
 
     private static ReservationResult Reserve(InMemoryCounterStore store, CounterKey key, decimal cost)
     {
@@ -145,30 +146,4 @@ public sealed class InMemoryCounterStorePropertyTests
                 (1, from a in advance from pick in Gen.Choose(0, 1000) select new Step(a, 0m, pick)));
         }
     }
-
-    /// <summary>The exact record of what was admitted and not refunded.</summary>
-    private sealed class Model
-    {
-        private readonly List<Admission> _admissions = [];
-
-        public void Admit(long ticks, decimal cost) => _admissions.Add(new Admission(ticks, cost));
-
-        public Admission? Refund(int pick)
-        {
-            if (_admissions.Count == 0)
-            {
-                return null;
-            }
-
-            Admission refunded = _admissions[pick % _admissions.Count];
-            _admissions.Remove(refunded);
-            return refunded;
-        }
-
-        /// <summary>The cost admitted in (t - tenths/10 · window, t], exactly.</summary>
-        public decimal CostAfter(long t, long windowTicks, int tenthsOfWindow) =>
-            _admissions.Where(a => a.Ticks <= t && (10 * (a.Ticks - t)) + (tenthsOfWindow * windowTicks) > 0).Sum(a => a.Cost);
-    }
-
-    private sealed record Admission(long Ticks, decimal Cost);
 }
