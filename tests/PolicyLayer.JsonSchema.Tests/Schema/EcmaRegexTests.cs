@@ -38,6 +38,10 @@ public class EcmaRegexTests
     [InlineData(@"^\u{1F600}$", "\U0001F600", true)]
     [InlineData(@"^\u{1F600}{2}$", "\U0001F600\U0001F600", true)]
     [InlineData(@"^\u{41}\u{e9}$", "Aé", true)]
+    // Otherwise a pattern counts UTF-16 code units, as without the u flag: '.' is half an emoji (the README says so).
+    [InlineData(@"^.{1,10}$", "\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600", true)]
+    [InlineData(@"^.{1,10}$", "\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600\U0001F600", false)]
+    [InlineData(@"^.$", "\U0001F600", false)]
     public void Pattern_Ecma262Meaning(string pattern, string text, bool matches)
     {
         var schema = Compile(JsonSerializer.Serialize(new { pattern }));
