@@ -26,7 +26,8 @@ var policyFile = Path.GetFullPath(parsed.PolicyFile);
 // DownstreamSessions, which learns the client's session once the host is built.
 var downstream = new DownstreamSessions();
 UpstreamForwarder? forward = null;
-var notifications = new UpstreamNotificationRelay(downstream, ct => forward?.RefreshToolsAsync(ct) ?? Task.CompletedTask);
+ListChangeSignals? signals = null;
+var notifications = new UpstreamNotificationRelay(downstream, ct => forward?.RefreshToolsAsync(ct) ?? Task.CompletedTask, () => signals);
 await using var upstream = await McpClient.CreateAsync(
     new ProgressFirstTransport(
         new StdioClientTransport(new StdioClientTransportOptions
@@ -40,6 +41,7 @@ await using var upstream = await McpClient.CreateAsync(
 
 forward = new UpstreamForwarder(upstream, downstream);
 var capabilities = upstream.ServerCapabilities;
+signals = new ListChangeSignals(capabilities);
 var server = builder.Services.AddMcpServer(o =>
     {
         o.ServerInfo = new Implementation { Name = "PolicyProxy", Version = "1.0.0" };
@@ -52,6 +54,11 @@ var server = builder.Services.AddMcpServer(o =>
             Prompts = capabilities.Prompts is null ? null : new PromptsCapability { ListChanged = capabilities.Prompts.ListChanged },
             Resources = capabilities.Resources is null ? null : new ResourcesCapability { ListChanged = capabilities.Resources.ListChanged },
         };
+
+        // Through these the SDK tells every client of the upstream's prompt and resource list changes, whatever its
+        // protocol revision (see ListChangeSignals).
+        o.PromptCollection = signals.Prompts;
+        o.ResourceCollection = signals.Resources;
     })
     .WithStdioServerTransport()
     .WithListToolsHandler(forward.ListToolsAsync)

@@ -7,15 +7,17 @@ namespace PolicyProxy;
 /// <param name="toolsChanged">Runs on the upstream's <c>notifications/tools/list_changed</c>: it gives the new list to
 /// the policy's catalog, which tells each client whose visible tools changed (on every protocol revision, and no one
 /// when only hidden tools changed), so that notification is not relayed as it is.</param>
-internal sealed class UpstreamNotificationRelay(DownstreamSessions downstream, Func<CancellationToken, Task> toolsChanged)
+/// <param name="signals">The prompt and resource list change signals, once the upstream's capabilities are known:
+/// through them the SDK tells clients of every revision (see <see cref="ListChangeSignals"/>).</param>
+internal sealed class UpstreamNotificationRelay(DownstreamSessions downstream, Func<CancellationToken, Task> toolsChanged, Func<ListChangeSignals?> signals)
 {
     /// <summary>Handlers for the upstream client's options, so that none is missed between connecting and registering.</summary>
     public IEnumerable<KeyValuePair<string, Func<JsonRpcNotification, CancellationToken, ValueTask>>> Handlers() =>
     [
         new(NotificationMethods.LoggingMessageNotification, RelaySessionWideAsync),
         new(NotificationMethods.ResourceUpdatedNotification, RelaySessionWideAsync),
-        new(NotificationMethods.ResourceListChangedNotification, RelaySessionWideAsync),
-        new(NotificationMethods.PromptListChangedNotification, RelaySessionWideAsync),
+        new(NotificationMethods.ResourceListChangedNotification, (notification, ct) => signals()?.TryAnnounceResources() == true ? ValueTask.CompletedTask : RelaySessionWideAsync(notification, ct)),
+        new(NotificationMethods.PromptListChangedNotification, (notification, ct) => signals()?.TryAnnouncePrompts() == true ? ValueTask.CompletedTask : RelaySessionWideAsync(notification, ct)),
         new(NotificationMethods.ToolListChangedNotification, async (_, ct) => await toolsChanged(ct).ConfigureAwait(false)),
     ];
 
@@ -29,7 +31,9 @@ internal sealed class UpstreamNotificationRelay(DownstreamSessions downstream, F
     private async ValueTask RelaySessionWideAsync(JsonRpcNotification notification, CancellationToken cancellationToken)
     {
         // A 2026-07-28 client must not get notifications it did not subscribe to, and the SDK offers a server no way
-        // to send on the subscriptions/listen streams it tracks: such a client does not get these.
+        // to send on the subscriptions/listen streams it tracks, except for changes to its own collections (see
+        // ListChangeSignals): such a client does not get log messages, resource updates, or a list change the
+        // upstream did not promise to announce.
         if (downstream.AcceptsSessionNotifications)
         {
             await RelayAsync(notification, cancellationToken).ConfigureAwait(false);
