@@ -11,7 +11,7 @@ namespace PolicyLayer.Redis.Tests;
 /// <summary>
 /// Redis going away, stalling and losing its scripts under the approval store, on a redis-server process of each test's
 /// own. The store throws, saying what happened; the authorizer refuses the call saying the approval store is
-/// unavailable (fail closed). Real time is used only to wait for the client to reconnect.
+/// unavailable (fail closed). Real time is used only to wait for the client to connect and reconnect.
 /// </summary>
 public sealed class RedisApprovalStoreOutageTests
 {
@@ -26,6 +26,7 @@ public sealed class RedisApprovalStoreOutageTests
     {
         await using DedicatedRedisServer server = await DedicatedRedisServer.StartAsync();
         await using RedisCounterStore counters = CounterStore(server);
+        await StoreConnections.WaitUntilConnectedAsync(counters);
         RedisApprovalStore approvals = ApprovalStore(counters, TimeSpan.FromSeconds(5));
         var authorizer = new PolicyAuthorizer(Policy.Parse(PolicyText), counters, new PolicyAuthorizerOptions { TimeProvider = _time, ApprovalStore = approvals });
         var service = new ApprovalService(approvals);
@@ -56,6 +57,7 @@ public sealed class RedisApprovalStoreOutageTests
     {
         await using DedicatedRedisServer server = await DedicatedRedisServer.StartAsync();
         await using RedisCounterStore counters = CounterStore(server);
+        await StoreConnections.WaitUntilConnectedAsync(counters);
         RedisApprovalStore approvals = ApprovalStore(counters, TimeSpan.FromMilliseconds(250));
         Assert.NotNull(await approvals.GetOrAddAsync(NewRequest("call-1")));
         using ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync(server.Address + ",allowAdmin=true");
@@ -83,6 +85,7 @@ public sealed class RedisApprovalStoreOutageTests
     {
         await using DedicatedRedisServer server = await DedicatedRedisServer.StartAsync();
         await using RedisCounterStore counters = CounterStore(server);
+        await StoreConnections.WaitUntilConnectedAsync(counters);
         RedisApprovalStore approvals = ApprovalStore(counters, TimeSpan.FromSeconds(5));
         using ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync(server.Address + ",allowAdmin=true");
         IServer adminServer = admin.GetServer(admin.GetEndPoints()[0]);

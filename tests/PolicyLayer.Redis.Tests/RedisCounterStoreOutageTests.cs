@@ -21,6 +21,7 @@ public sealed class RedisCounterStoreOutageTests
         await using DedicatedRedisServer server = await DedicatedRedisServer.StartAsync();
         var logger = new RecordingLogger<RedisCounterStore>();
         await using var store = new RedisCounterStore(Options(server, RedisFailureMode.Closed), logger);
+        await StoreConnections.WaitUntilConnectedAsync(store);
         CounterRequest[] requests = [new CounterRequest(NewKey(max: 100), 1)];
         Assert.True((await store.TryReserveAsync(requests)).IsAdmitted);
 
@@ -45,6 +46,7 @@ public sealed class RedisCounterStoreOutageTests
         await using DedicatedRedisServer server = await DedicatedRedisServer.StartAsync();
         var logger = new RecordingLogger<RedisCounterStore>();
         await using var store = new RedisCounterStore(Options(server, RedisFailureMode.Open), logger);
+        await StoreConnections.WaitUntilConnectedAsync(store);
         CounterKey key = NewKey(max: 2);
         CounterRequest[] requests = [new CounterRequest(key, 1)];
         Assert.True((await store.TryReserveAsync(requests)).IsAdmitted);
@@ -77,6 +79,7 @@ public sealed class RedisCounterStoreOutageTests
         options.TimeProvider = time;
         options.Timeout = TimeSpan.FromMilliseconds(250);
         await using var store = new RedisCounterStore(options);
+        await StoreConnections.WaitUntilConnectedAsync(store);
         CounterRequest[] requests = [new CounterRequest(NewKey(max: 100), 1)];
         Assert.True((await store.TryReserveAsync(requests)).IsAdmitted);
         using ConnectionMultiplexer admin = await ConnectionMultiplexer.ConnectAsync(server.Address + ",allowAdmin=true");
@@ -105,6 +108,7 @@ public sealed class RedisCounterStoreOutageTests
     {
         await using DedicatedRedisServer server = await DedicatedRedisServer.StartAsync();
         await using var store = new RedisCounterStore(Options(server, RedisFailureMode.Closed));
+        await StoreConnections.WaitUntilConnectedAsync(store);
         CounterKey key = NewKey(max: 3);
         CounterRequest[] requests = [new CounterRequest(key, 1)];
         Assert.True((await store.TryReserveAsync(requests)).IsAdmitted);
