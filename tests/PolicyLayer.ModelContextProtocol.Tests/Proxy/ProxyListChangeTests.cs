@@ -62,8 +62,12 @@ public sealed class ProxyListChangeTests
             Assert.Null(ListenSubscriptionTests.SubscriptionId(change));
 
             // A round trip after it: a second copy (relayed as well as announced) would have come before the answer.
-            await proxy.Client.ListResourcesAsync();
+            var resources = await proxy.Client.ListResourcesAsync();
             Assert.Equal(0, told.Reader.Count);
+
+            // The empty collection that announces the change answers nothing itself: reads still reach the upstream.
+            var read = await proxy.Client.ReadResourceAsync(resources[0].Uri);
+            Assert.NotEmpty(read.Contents);
         }
     }
 
