@@ -90,7 +90,7 @@ internal sealed class PolicyFilterSetup(
 
     /// <summary>Whether clients may open <c>subscriptions/listen</c>: the server is not pinned to a revision before 2026-07-28.</summary>
     private static bool AcceptsSubscriptions(McpServerOptions serverOptions) =>
-        serverOptions.ProtocolVersion is not { } pinned || string.CompareOrdinal(pinned, "2026-07-28") >= 0;
+        serverOptions.ProtocolVersion is not { } pinned || string.CompareOrdinal(pinned, ToolListChangeNotifier.FirstRevisionWithoutHandshake) >= 0;
 
     private ApprovalElicitor? CreateElicitor(ApprovalElicitationOptions elicitation)
     {

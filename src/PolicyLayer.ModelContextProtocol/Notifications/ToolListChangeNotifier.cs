@@ -32,7 +32,8 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
     /// <summary>How long one notification may take to send before it is given up.</summary>
     internal static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
 
-    private const string FirstRevisionWithoutHandshake = "2026-07-28";
+    /// <summary>The first protocol revision without the initialize handshake, whose clients are told only on their subscriptions.</summary>
+    internal const string FirstRevisionWithoutHandshake = "2026-07-28";
 
     private static readonly object Ours = new();
     private static readonly Dictionary<string, string> NothingVisible = new(StringComparer.Ordinal);
@@ -144,16 +145,16 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
         }
     }
 
+    /// <summary>Whether the server declares <c>tools.listChanged</c>: the SDK does so itself whenever it has a tool collection.</summary>
+    internal static bool DeclaresListChanged(McpServerOptions options) =>
+        options.ToolCollection is not null || options.Capabilities?.Tools?.ListChanged == true;
+
     /// <summary>
     /// Whether the session's revision has the initialize handshake (up to 2025-11-25), under which list changes go to
     /// every session that declared nothing against them. From 2026-07-28 a client must be sent only the changes it
     /// subscribed to, over its subscriptions/listen stream, which the SDK keeps to itself. Revisions are dates, so they
     /// compare as text.
     /// </summary>
-    /// <summary>Whether the server declares <c>tools.listChanged</c>: the SDK does so itself whenever it has a tool collection.</summary>
-    internal static bool DeclaresListChanged(McpServerOptions options) =>
-        options.ToolCollection is not null || options.Capabilities?.Tools?.ListChanged == true;
-
     private static bool TakesUnsolicitedListChanges(McpServer server) =>
         server.NegotiatedProtocolVersion is { Length: > 0 } version && string.CompareOrdinal(version, FirstRevisionWithoutHandshake) < 0;
 
