@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Microsoft.Extensions.Time.Testing;
 using PolicyLayer.Counters;
 
 namespace PolicyLayer.Tests.Counters;
@@ -52,49 +51,8 @@ public sealed class InMemoryCounterStoreMultiLimitPropertyTests
         Reservation[] steps,
         Action<ExactAdmissions, long, CounterRequest[]>? onAdmitted = null,
         Action<ExactAdmissions, long, CounterRequest[], ReservationResult>? onRefused = null,
-        bool retryRefusals = false)
-    {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(123_457));
-        var store = new InMemoryCounterStore(time);
-        var model = new ExactAdmissions();
-
-        foreach (var step in steps)
-        {
-            time.Advance(TimeSpan.FromTicks(step.AdvanceTicks));
-            if (step.RefundPick is int pick)
-            {
-                if (model.Refund(pick) is { } refunded)
-                {
-                    Assert.True(store.RefundAsync(refunded.Requests, refunded.Ticks).IsCompletedSuccessfully, "The in-memory store refunds synchronously.");
-                }
-
-                continue;
-            }
-
-            var result = Reserve(store, step.Requests);
-            if (result.IsAdmitted)
-            {
-                model.Admit(result.Timestamp, step.Requests);
-                onAdmitted?.Invoke(model, result.Timestamp, step.Requests);
-                continue;
-            }
-
-            onRefused?.Invoke(model, time.GetTimestamp(), step.Requests, result);
-            if (retryRefusals && result.RetryAfter is TimeSpan wait)
-            {
-                time.Advance(wait);
-                var retried = Reserve(store, step.Requests);
-                Assert.True(retried.IsAdmitted, $"Refused {step} again after waiting the RetryAfter of {wait.Ticks} ticks.");
-                model.Admit(retried.Timestamp, step.Requests);
-            }
-        }
-    }
-
-    private static ReservationResult Reserve(InMemoryCounterStore store, CounterRequest[] requests)
-    {
-        var pending = store.TryReserveAsync(requests);
-        return pending.IsCompletedSuccessfully ? pending.Result : throw new InvalidOperationException("The in-memory store answers synchronously.");
-    }
+        bool retryRefusals = false) =>
+        StoreReplay.Run(123_457, steps.Select(step => new ReplayStep(step.AdvanceTicks, step.Requests, step.RefundPick)), onAdmitted, onRefused, retryRefusals);
 
     /// <summary>Advance the clock, then reserve <paramref name="Requests"/> together, or refund an earlier reservation whole.</summary>
     /// <param name="AdvanceTicks">How far the clock moves first.</param>
@@ -104,7 +62,7 @@ public sealed class InMemoryCounterStoreMultiLimitPropertyTests
     {
         public override string ToString() => RefundPick is int pick
             ? $"+{AdvanceTicks} refund#{pick}"
-            : $"+{AdvanceTicks} reserve {string.Join(" + ", Requests.Select(r => $"{r.Cost} on {r.Key.Counter.Name}"))}";
+            : $"+{AdvanceTicks} reserve {ReplayStep.Describe(Requests)}";
     }
 
     public static class StepsArbitrary

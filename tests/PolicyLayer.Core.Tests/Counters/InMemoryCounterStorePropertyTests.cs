@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Microsoft.Extensions.Time.Testing;
 using PolicyLayer.Counters;
 
 namespace PolicyLayer.Tests.Counters;
@@ -17,7 +16,7 @@ public sealed class InMemoryCounterStorePropertyTests
     public void TryReserve_AnySequence_NeverAdmitsMoreThanMaxInAnyWindow(Scenario scenario)
     {
         // Checked after every admission at t for (t - window, t]: the most loaded window-length interval ends at an admission.
-        Run(scenario, onAdmitted: (model, t) =>
+        Run(scenario, onAdmitted: (model, t, _) =>
         {
             decimal inWindow = model.CostAfter(Counter(scenario), t, tenthsOfWindow: 10);
             Assert.True(inWindow <= scenario.Max, $"{inWindow} admitted in the window ending at {t}; max {scenario.Max}.");
@@ -27,8 +26,9 @@ public sealed class InMemoryCounterStorePropertyTests
     [Property(Arbitrary = new[] { typeof(ScenarioArbitrary) }, MaxTest = 300)]
     public void TryReserve_AnySequence_RefusesOnlyWithinTheTenthOfWindowBound(Scenario scenario)
     {
-        Run(scenario, onRefused: (model, t, cost, result) =>
+        Run(scenario, onRefused: (model, t, requests, result) =>
         {
+            decimal cost = requests[0].Cost;
             if (cost > scenario.Max)
             {
                 Assert.Null(result.RetryAfter);
@@ -50,59 +50,20 @@ public sealed class InMemoryCounterStorePropertyTests
 
     private static void Run(
         Scenario scenario,
-        Action<ExactAdmissions, long>? onAdmitted = null,
-        Action<ExactAdmissions, long, decimal, ReservationResult>? onRefused = null,
+        Action<ExactAdmissions, long, CounterRequest[]>? onAdmitted = null,
+        Action<ExactAdmissions, long, CounterRequest[], ReservationResult>? onRefused = null,
         bool retryRefusals = false)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero).AddTicks(scenario.StartOffsetTicks));
-        var store = new InMemoryCounterStore(time);
         var key = new CounterKey(Counter(scenario), "g");
-        var model = new ExactAdmissions();
-
-        foreach (Step step in scenario.Steps)
-        {
-            time.Advance(TimeSpan.FromTicks(step.AdvanceTicks));
-            if (step.RefundPick is int pick)
-            {
-                if (model.Refund(pick) is { } refunded)
-                {
-                    Await(store.RefundAsync(refunded.Requests, refunded.Ticks));
-                }
-
-                continue;
-            }
-
-            ReservationResult result = Reserve(store, key, step.Cost);
-            if (result.IsAdmitted)
-            {
-                model.Admit(result.Timestamp, new CounterRequest(key, step.Cost));
-                onAdmitted?.Invoke(model, result.Timestamp);
-                continue;
-            }
-
-            long now = time.GetTimestamp();
-            onRefused?.Invoke(model, now, step.Cost, result);
-            if (retryRefusals && result.RetryAfter is TimeSpan wait)
-            {
-                time.Advance(wait);
-                ReservationResult retried = Reserve(store, key, step.Cost);
-                Assert.True(retried.IsAdmitted, $"Refused {step.Cost} again after waiting the RetryAfter of {wait.Ticks} ticks.");
-                model.Admit(retried.Timestamp, new CounterRequest(key, step.Cost));
-            }
-        }
+        StoreReplay.Run(
+            scenario.StartOffsetTicks,
+            scenario.Steps.Select(step => new ReplayStep(step.AdvanceTicks, step.RefundPick is null ? [new CounterRequest(key, step.Cost)] : [], step.RefundPick)),
+            onAdmitted,
+            onRefused,
+            retryRefusals);
     }
 
     private static CounterDefinition Counter(Scenario scenario) => new("p", TimeSpan.FromTicks(scenario.WindowTicks), scenario.Max);
-
-    private static ReservationResult Reserve(InMemoryCounterStore store, CounterKey key, decimal cost)
-    {
-        ValueTask<ReservationResult> pending = store.TryReserveAsync(new[] { new CounterRequest(key, cost) });
-        return pending.IsCompletedSuccessfully
-            ? pending.Result
-            : throw new InvalidOperationException("The in-memory store answers synchronously.");
-    }
-
-    private static void Await(ValueTask pending) => Assert.True(pending.IsCompletedSuccessfully, "The in-memory store refunds synchronously.");
 
     /// <summary>One random scenario: a counter and the calls made on it.</summary>
     /// <param name="WindowTicks">The window.</param>
