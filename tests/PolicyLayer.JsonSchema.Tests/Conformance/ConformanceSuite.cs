@@ -112,11 +112,15 @@ public static class ConformanceSuite
             return null;
         }
 
-        return Disagrees(schema, new JsonProperties(dictionary), expected, checkFastPath: true) is { } held
-            ? $"as a Dictionary it {held}"
-            : Disagrees(schema, new JsonProperties((IReadOnlyDictionary<string, JsonElement>)new ReadOnlyDictionary<string, JsonElement>(dictionary)), expected, checkFastPath: true) is { } other
-                ? $"as an IReadOnlyDictionary it {other}"
-                : null;
+        if (Disagrees(schema, new JsonProperties(dictionary), expected, checkFastPath: true) is { } held)
+        {
+            return $"as a Dictionary it {held}";
+        }
+
+        var readOnly = (IReadOnlyDictionary<string, JsonElement>)new ReadOnlyDictionary<string, JsonElement>(dictionary);
+        return Disagrees(schema, new JsonProperties(readOnly), expected, checkFastPath: true) is { } other
+            ? $"as an IReadOnlyDictionary it {other}"
+            : null;
     }
 
     private static string? Disagrees(PolicyLayer.Schema.JsonSchema schema, in JsonProperties instance, bool expected, bool checkFastPath)

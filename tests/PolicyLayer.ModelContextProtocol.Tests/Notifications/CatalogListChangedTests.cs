@@ -63,7 +63,7 @@ public sealed class CatalogListChangedTests
 
         gateway.Serve([Echo, Typed, new Tool { Name = "added" }]);
 
-        var told = await listener.ToolChanges.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        var told = await listener.Changes.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(listener.SubscriptionId, ListenSubscriptionTests.SubscriptionId(told));
     }
 

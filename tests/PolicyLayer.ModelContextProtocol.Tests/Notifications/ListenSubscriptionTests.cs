@@ -28,10 +28,10 @@ public sealed class ListenSubscriptionTests
 
         Assert.Equal(PolicyReloadStatus.Applied, Reloader(server).Apply(ToolListChangedTests.HidingEcho).Status);
 
-        var told = await listener.ToolChanges.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        var told = await listener.Changes.Reader.ReadAsync().AsTask().WaitAsync(Patience);
         Assert.Equal(listener.SubscriptionId, SubscriptionId(told));
         Assert.DoesNotContain("echo", await ToolNamesAsync(server));
-        Assert.Equal(0, listener.ToolChanges.Reader.Count);
+        Assert.Equal(0, listener.Changes.Reader.Count);
     }
 
     [Fact]
@@ -47,12 +47,12 @@ public sealed class ListenSubscriptionTests
         // Both handlers see every notification on the shared channel: one tagged for each subscription.
         var ids = new[]
         {
-            SubscriptionId(await first.ToolChanges.Reader.ReadAsync().AsTask().WaitAsync(Patience)),
-            SubscriptionId(await first.ToolChanges.Reader.ReadAsync().AsTask().WaitAsync(Patience)),
+            SubscriptionId(await first.Changes.Reader.ReadAsync().AsTask().WaitAsync(Patience)),
+            SubscriptionId(await first.Changes.Reader.ReadAsync().AsTask().WaitAsync(Patience)),
         };
         Assert.Equal(new[] { first.SubscriptionId, second.SubscriptionId }.Order(), ids.Order());
         await ToolNamesAsync(server);
-        Assert.Equal(0, first.ToolChanges.Reader.Count);
+        Assert.Equal(0, first.Changes.Reader.Count);
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class ListenSubscriptionTests
         Assert.Equal(PolicyReloadStatus.Applied, Reloader(server).Apply(TestPolicy.Json.Replace("\"max\": 30", "\"max\": 31", StringComparison.Ordinal)).Status);
 
         await ToolNamesAsync(server);
-        Assert.Equal(0, listener.ToolChanges.Reader.Count);
+        Assert.Equal(0, listener.Changes.Reader.Count);
     }
 
     /// <summary>Opens a subscription, then hides a listed tool: nothing may arrive on it.</summary>
@@ -121,7 +121,7 @@ public sealed class ListenSubscriptionTests
 
         // The list round trip comes after anything the reload sent.
         Assert.DoesNotContain("echo", await ToolNamesAsync(server));
-        Assert.Equal(0, listener.ToolChanges.Reader.Count);
+        Assert.Equal(0, listener.Changes.Reader.Count);
     }
 
     private static Task<McpTestServer> StartAsync() =>
@@ -139,25 +139,27 @@ public sealed class ListenSubscriptionTests
     internal sealed class Listener : IAsyncDisposable
     {
         private readonly CancellationTokenSource _cancel = new();
-        private readonly IAsyncDisposable _toolRegistration;
+        private readonly IAsyncDisposable _changeRegistration;
         private Task _request = Task.CompletedTask;
 
-        private Listener(McpClient client)
+        private Listener(McpClient client, string changeMethod)
         {
-            _toolRegistration = client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (notification, _) =>
+            _changeRegistration = client.RegisterNotificationHandler(changeMethod, (notification, _) =>
             {
-                ToolChanges.Writer.TryWrite(notification);
+                Changes.Writer.TryWrite(notification);
                 return ValueTask.CompletedTask;
             });
         }
 
-        public Channel<JsonRpcNotification> ToolChanges { get; } = Channel.CreateUnbounded<JsonRpcNotification>();
+        /// <summary>The list-change notifications the client received (every one of their method, whichever subscription they name).</summary>
+        public Channel<JsonRpcNotification> Changes { get; } = Channel.CreateUnbounded<JsonRpcNotification>();
 
         public string? SubscriptionId { get; private set; }
 
-        public static async Task<Listener> OpenAsync(McpClient client, SubscriptionsListenNotifications notifications)
+        /// <summary>Opens a subscription and waits for its acknowledgement; <paramref name="changeMethod"/> is the notification collected.</summary>
+        public static async Task<Listener> OpenAsync(McpClient client, SubscriptionsListenNotifications notifications, string changeMethod = NotificationMethods.ToolListChangedNotification)
         {
-            var listener = new Listener(client);
+            var listener = new Listener(client, changeMethod);
             var acknowledged = Channel.CreateUnbounded<JsonRpcNotification>();
             await using (client.RegisterNotificationHandler(NotificationMethods.SubscriptionsAcknowledgedNotification, (notification, _) =>
             {
@@ -192,7 +194,7 @@ public sealed class ListenSubscriptionTests
                 // How a cancelled subscription ends.
             }
 
-            await _toolRegistration.DisposeAsync();
+            await _changeRegistration.DisposeAsync();
             _cancel.Dispose();
         }
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -19,34 +18,15 @@ public sealed class ProxyListChangeTests
     public async Task UpstreamResourceListChanges_SubscribedClientIsToldOnItsSubscription()
     {
         await using var proxy = await AllowAllProxy.StartAsync(new McpClientOptions());
-        var told = Changes(proxy.Client, out var registration);
-        await using (registration)
-        {
-            var acknowledged = Channel.CreateUnbounded<JsonRpcNotification>();
-            await using var acknowledgement = proxy.Client.RegisterNotificationHandler(NotificationMethods.SubscriptionsAcknowledgedNotification, (notification, _) =>
-            {
-                acknowledged.Writer.TryWrite(notification);
-                return ValueTask.CompletedTask;
-            });
-            using var cancel = new CancellationTokenSource();
-            var listen = proxy.Client.SendRequestAsync(
-                new JsonRpcRequest
-                {
-                    Method = RequestMethods.SubscriptionsListen,
-                    Params = JsonSerializer.SerializeToNode(new SubscriptionsListenRequestParams { Notifications = new() { ResourcesListChanged = true } }, McpJsonUtilities.DefaultOptions),
-                },
-                cancel.Token);
-            var subscription = ListenSubscriptionTests.SubscriptionId(await acknowledged.Reader.ReadAsync().AsTask().WaitAsync(Patience));
-            Assert.Equal("2026-07-28", proxy.Client.NegotiatedProtocolVersion);
+        await using var listener = await ListenSubscriptionTests.Listener.OpenAsync(
+            proxy.Client, new SubscriptionsListenNotifications { ResourcesListChanged = true }, NotificationMethods.ResourceListChangedNotification);
+        Assert.Equal("2026-07-28", proxy.Client.NegotiatedProtocolVersion);
 
-            await AddUpstreamResourceAsync(proxy.Client);
+        await AddUpstreamResourceAsync(proxy.Client);
 
-            var change = await told.Reader.ReadAsync().AsTask().WaitAsync(Patience);
-            Assert.NotNull(subscription);
-            Assert.Equal(subscription, ListenSubscriptionTests.SubscriptionId(change));
-            await cancel.CancelAsync();
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listen);
-        }
+        var change = await listener.Changes.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        Assert.NotNull(listener.SubscriptionId);
+        Assert.Equal(listener.SubscriptionId, ListenSubscriptionTests.SubscriptionId(change));
     }
 
     [ServerEverythingFact]
