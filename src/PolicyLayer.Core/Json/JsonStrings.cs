@@ -10,7 +10,7 @@ namespace PolicyLayer.Json;
 /// Decoding is lossless and never throws: JSON may escape a lone surrogate (<c>"\ud800"</c> is valid, and
 /// <see cref="JsonDocument"/> accepts it), which <see cref="JsonElement.GetString"/> and
 /// <see cref="JsonProperty.Name"/> refuse with an exception; here it becomes that UTF-16 code unit, so the text is
-/// exactly what the JSON says. <see cref="IsWellFormed"/> tells whether text has one.
+/// exactly what the JSON says. <see cref="IsWellFormed(ReadOnlySpan{char})"/> tells whether text has one.
 /// </remarks>
 internal static class JsonStrings
 {
@@ -81,6 +81,34 @@ internal static class JsonStrings
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Whether a string element is Unicode text: <see cref="JsonDocument"/> has checked the UTF-8, so only an escaped
+    /// lone surrogate (<c>"\ud800"</c>) can make it otherwise, and a string without escapes is never decoded.
+    /// </summary>
+    public static bool IsWellFormed(JsonElement stringElement) =>
+        IsWellFormedRaw(JsonRaw.Utf8(stringElement)[1..^1]);
+
+    /// <summary>Whether a property's name is Unicode text (see <see cref="IsWellFormed(JsonElement)"/>).</summary>
+    public static bool IsNameWellFormed(JsonProperty property) => IsWellFormedRaw(JsonRaw.Utf8Name(property));
+
+    private static bool IsWellFormedRaw(ReadOnlySpan<byte> raw)
+    {
+        if (!raw.Contains((byte)'\\'))
+        {
+            return true;
+        }
+
+        var chars = Decode(raw, stackalloc char[128], out var rented);
+        try
+        {
+            return IsWellFormed(chars);
+        }
+        finally
+        {
+            Return(rented);
+        }
     }
 
     /// <summary>Decodes raw JSON string content (UTF-8, escapes, no quotes) to UTF-16; same buffer contract as <see cref="GetChars"/>.</summary>

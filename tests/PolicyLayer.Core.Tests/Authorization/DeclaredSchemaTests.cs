@@ -57,6 +57,20 @@ public class DeclaredSchemaTests
     }
 
     [Fact]
+    public void DeclaredSchema_WithLoneSurrogate_RefusesEveryCallToTheToolInsteadOfThrowing()
+    {
+        // A server may declare any JSON; System.Text.Json parses "\ud800" but throws when it is read as a string.
+        var f = new AuthorizerFixture(AuthorizerFixture.Policy1("""{ "pay": {} }"""));
+
+        var error = Assert.Single(f.Authorizer.RegisterInputSchema("pay", Parse("""{ "type": "object", "properties": { "code": { "pattern": "^\ud800" } } }""")));
+
+        Assert.Equal("/properties/code/pattern", error.SchemaLocation);
+        var refused = f.Call("pay", """{"code": "x"}""");
+        Assert.Equal(RuleIds.InputSchema, refused.Rule);
+        Assert.Contains("declares an input schema that is not valid", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BothSchemasFail_TheRefusalListsTheErrorsOfBoth()
     {
         var f = new AuthorizerFixture(AuthorizerFixture.Policy1("""{ "pay": { "schema": { "properties": { "amount": { "type": "number" } } } } }"""));

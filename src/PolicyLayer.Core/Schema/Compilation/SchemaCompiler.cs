@@ -19,6 +19,7 @@ internal sealed partial class SchemaCompiler
     private readonly List<JsonSchemaCompileError> _errors = [];
     private readonly Dictionary<string, SchemaDocument> _documents = new(StringComparer.Ordinal);
     private readonly List<SchemaDocument> _registeredDocuments = [];      // loaded from the host's registry, in order
+    private readonly HashSet<string> _unreadableDocuments = new(StringComparer.Ordinal); // registered, refused for text that is not Unicode
     private readonly Dictionary<string, (SchemaDocument Document, string Pointer, SchemaResource Resource)> _resources = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (SchemaDocument Document, string Pointer)> _anchors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SchemaScope> _scopes = new(StringComparer.Ordinal);
@@ -48,6 +49,11 @@ internal sealed partial class SchemaCompiler
 
     public SchemaNode? Compile(JsonElement schema)
     {
+        if (!UnreadableText.Check(new SchemaDocument(SchemaUris.DefaultBase, schema, isRoot: true), this))
+        {
+            return null;
+        }
+
         var dialect = _options.DefaultDialect == JsonSchemaDialect.Draft7 ? DialectInfo.Draft7 : DialectInfo.Draft202012;
         var baseUri = SchemaUris.DefaultBase;
         if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("$id", out var id) && id.ValueKind == JsonValueKind.String
@@ -223,6 +229,11 @@ internal sealed partial class SchemaCompiler
         var fragment = SchemaUris.Fragment(absolute);
         if (!_resources.TryGetValue(baseUri, out var resource) && !TryLoad(baseUri))
         {
+            if (_unreadableDocuments.Contains(baseUri))
+            {
+                return null; // its errors are reported already
+            }
+
             AddError(location, $"the reference '{reference}' points to '{baseUri}', which is not known; schemas are never downloaded: register that document with JsonSchemaRegistry (JsonSchemaOptions.Registry)");
             return null;
         }
@@ -272,6 +283,12 @@ internal sealed partial class SchemaCompiler
         _documents[uri] = document;
         if (fromRegistry)
         {
+            if (!UnreadableText.Check(document, this))
+            {
+                _unreadableDocuments.Add(uri);
+                return false;
+            }
+
             _registeredDocuments.Add(document);
         }
 
