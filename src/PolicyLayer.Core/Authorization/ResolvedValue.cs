@@ -137,7 +137,7 @@ internal readonly struct ResolvedValue
             switch (kind)
             {
                 case JsonValueKind.Object:
-                    if (!current.TryGetProperty(utf8[i], out current))
+                    if (!Json.JsonLookup.TryGetProperty(current, utf8[i], out current))
                     {
                         return Missing;
                     }

@@ -105,7 +105,7 @@ public readonly struct JsonProperties
             default:
                 if (_element.ValueKind == JsonValueKind.Object)
                 {
-                    return _element.TryGetProperty(name, out value);
+                    return Json.JsonLookup.TryGetProperty(_element, name, out value);
                 }
 
                 value = default;
@@ -118,7 +118,7 @@ public readonly struct JsonProperties
     {
         if (_dictionary is null && _element.ValueKind == JsonValueKind.Object)
         {
-            return _element.TryGetProperty(utf8Name, out value);
+            return Json.JsonLookup.TryGetProperty(_element, utf8Name, out value);
         }
 
         return TryGetProperty(name, out value);

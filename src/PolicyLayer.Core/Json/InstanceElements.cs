@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using PolicyLayer.Auditing;
 
 namespace PolicyLayer.Json;
 
@@ -12,19 +15,25 @@ internal static class InstanceElements
             return element;
         }
 
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        // Written as text rather than through Utf8JsonWriter, which refuses a name or a string with a lone surrogate
+        // (valid JSON a caller may send): each value is copied as its raw JSON, each name escaped losslessly.
+        var buffer = new ArrayBufferWriter<byte>();
+        buffer.Write("{"u8);
+        var first = true;
+        foreach (var property in instance)
         {
-            writer.WriteStartObject();
-            foreach (var property in instance)
+            if (!first)
             {
-                writer.WritePropertyName(property.Name);
-                property.Value.WriteTo(writer);
+                buffer.Write(","u8);
             }
 
-            writer.WriteEndObject();
+            first = false;
+            buffer.Write(Encoding.UTF8.GetBytes(CanonicalArguments.StringText(property.Name)));
+            buffer.Write(":"u8);
+            buffer.Write(JsonRaw.Utf8(property.Value));
         }
 
+        buffer.Write("}"u8);
         using var document = JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 1024 });
         return document.RootElement.Clone();
     }

@@ -17,6 +17,9 @@ namespace PolicyLayer.Json;
 /// </remarks>
 internal static class JsonHash
 {
+    // The tag of texts that hold a lone surrogate (no JsonValueKind has this value).
+    private const JsonValueKind IllFormedText = (JsonValueKind)0x80;
+
     private static readonly ulong SeedA = RandomSeed();
     private static readonly ulong SeedB = RandomSeed();
 
@@ -35,7 +38,7 @@ internal static class JsonHash
                 hash = Number(JsonRaw.Utf8(value));
                 return true;
             case JsonValueKind.String:
-                hash = Text(value.ValueKind, StringBytes(value));
+                hash = DecodedText(JsonRaw.Utf8(value)[1..^1]);
                 return true;
             case JsonValueKind.Array:
                 return TryArray(value, depth, maxDepth, out hash);
@@ -90,8 +93,7 @@ internal static class JsonHash
                 return false;
             }
 
-            var raw = JsonRaw.Utf8Name(property);
-            var name = raw.IndexOf((byte)'\\') < 0 ? Text(JsonValueKind.String, raw) : Text(JsonValueKind.String, Encoding.UTF8.GetBytes(property.Name));
+            var name = DecodedText(JsonRaw.Utf8Name(property));
             sum += Add(name, valueHash);
             count++;
         }
@@ -100,12 +102,27 @@ internal static class JsonHash
         return true;
     }
 
-    // The decoded text as UTF-8: the raw bytes unless the string has escapes.
-    private static ReadOnlySpan<byte> StringBytes(JsonElement text)
+    // The hash of a string's or name's decoded text: its UTF-8 bytes, which are the raw bytes unless it has escapes. A
+    // text with a lone surrogate (escaped: "\ud800") has no UTF-8 form; its UTF-16 code units are hashed under a tag
+    // of their own, so that it hashes alike only with the same text, never with the replacement character.
+    private static UInt128 DecodedText(ReadOnlySpan<byte> raw)
     {
-        var raw = JsonRaw.Utf8(text);
-        var content = raw[1..^1];
-        return content.IndexOf((byte)'\\') < 0 ? content : Encoding.UTF8.GetBytes(text.GetString()!);
+        if (raw.IndexOf((byte)'\\') < 0)
+        {
+            return Text(JsonValueKind.String, raw);
+        }
+
+        var chars = JsonStrings.Decode(raw, stackalloc char[128], out var rented);
+        try
+        {
+            return JsonStrings.IsWellFormed(chars)
+                ? Text(JsonValueKind.String, Encoding.UTF8.GetBytes(chars.ToArray()))
+                : Text(IllFormedText, System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars));
+        }
+        finally
+        {
+            JsonStrings.Return(rented);
+        }
     }
 
     // Sign, first-digit exponent and significant digits: what JsonNumber compares, so equal values hash alike.

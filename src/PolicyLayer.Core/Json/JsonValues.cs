@@ -145,10 +145,19 @@ internal static class JsonValues
         var name = JsonRaw.Utf8Name(property);
         if (name.IndexOf((byte)'\\') < 0)
         {
-            return obj.TryGetProperty(name, out value);
+            return JsonLookup.TryGetProperty(obj, name, out value);
         }
 
-        return obj.TryGetProperty(property.Name, out value);
+        // Decoded without property.Name, which throws for a lone surrogate.
+        var chars = JsonStrings.GetNameChars(property, stackalloc char[128], out var rented);
+        try
+        {
+            return JsonLookup.TryGetProperty(obj, chars, out value);
+        }
+        finally
+        {
+            JsonStrings.Return(rented);
+        }
     }
 
     private static void RequireNumber(JsonElement value, string parameterName)
