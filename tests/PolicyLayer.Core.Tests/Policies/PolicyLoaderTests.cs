@@ -83,6 +83,7 @@ public class PolicyLoaderTests
     [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"tools\": { \"t\": { \"action\": \"block\" } } }", PolicyErrorCodes.InvalidValue, "/tools/t/action", 1, 66, "\"require_approval\"")]
     [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"tools\": { \"t\": 5 } }", PolicyErrorCodes.WrongType, "/tools/t", 1, 54, "use {} to allow")]
     [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"all_tools\": { \"action\": \"deny\" } }", PolicyErrorCodes.UnknownField, "/all_tools/action", 1, 53, "allowed here: require, deny_if, limits")]
+    [InlineData("{ \"version\": \"1\", \"default\": \"deny\", \"tools\": { \"t\": { \"action\": \"deny\", \"reason\": \"\" } } }", PolicyErrorCodes.InvalidValue, "/tools/t/reason", 1, 84, "write the message the model should read")]
     public void Load_DocumentErrors_ReportCodePointerLineAndColumn(string json, string code, string pointer, int line, int column, string hint)
     {
         var error = SingleError(json);
@@ -123,6 +124,11 @@ public class PolicyLoaderTests
     [InlineData("""{ "limits": [ { "window": "minute", "max": 1 } ] }""", PolicyErrorCodes.MissingField, "/tools/t/limits/0")]
     [InlineData("""{ "limits": [ { "counter": "c", "window": "minute", "max": "30" } ] }""", PolicyErrorCodes.WrongType, "/tools/t/limits/0/max")]
     [InlineData("""{ "reason": 5 }""", PolicyErrorCodes.WrongType, "/tools/t/reason")]
+    [InlineData("""{ "action": "deny", "reason": "" }""", PolicyErrorCodes.InvalidValue, "/tools/t/reason")]
+    [InlineData("""{ "action": "require_approval", "reason": " \n " }""", PolicyErrorCodes.InvalidValue, "/tools/t/reason")]
+    [InlineData("""{ "deny_if": [ { "conditions": [ { "path": "args.a", "op": "exists" } ], "on_deny": "" } ] }""", PolicyErrorCodes.InvalidValue, "/tools/t/deny_if/0/on_deny")]
+    [InlineData("""{ "require": [ { "conditions": [ { "path": "args.a", "op": "exists" } ], "on_deny": "\t" } ] }""", PolicyErrorCodes.InvalidValue, "/tools/t/require/0/on_deny")]
+    [InlineData("""{ "limits": [ { "counter": "c", "window": "minute", "max": 1, "on_deny": "  " } ] }""", PolicyErrorCodes.InvalidValue, "/tools/t/limits/0/on_deny")]
     [InlineData("""{ "schema": "object" }""", PolicyErrorCodes.InvalidSchema, "/tools/t/schema")]
     [InlineData("""{ "schema": { "type": "object", "$defs": 1 } }""", PolicyErrorCodes.InvalidSchema, "/tools/t/schema/$defs")]
     [InlineData("""{ "schema": { "properties": { "a": { "description": 5 } } } }""", PolicyErrorCodes.InvalidSchema, "/tools/t/schema/properties/a/description")]

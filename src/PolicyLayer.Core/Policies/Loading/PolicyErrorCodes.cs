@@ -24,7 +24,7 @@ public static class PolicyErrorCodes
     /// <summary><c>default</c> is not <c>"allow"</c> or <c>"deny"</c>.</summary>
     public const string UnknownDefault = "PL007";
 
-    /// <summary>A field has a value outside its allowed set (<c>action</c>, <c>scope</c>, <c>mode</c>, <c>input_schema</c>).</summary>
+    /// <summary>A field has a value outside its allowed set (<c>action</c>, <c>scope</c>, <c>mode</c>, <c>input_schema</c>), or a message for the model is blank (<c>reason</c>, <c>on_deny</c>).</summary>
     public const string InvalidValue = "PL008";
 
     /// <summary><c>max</c> is not a positive number.</summary>

@@ -322,7 +322,15 @@ internal sealed partial class PolicyLoader
             return null;
         }
 
-        return value.GetString();
+        var text = value.GetString();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            // These strings are what the model reads when it is refused: a blank one would leave it guessing.
+            Error(PolicyErrorCodes.InvalidValue, pointer + "/" + field, $"'{field}' is blank; write the message the model should read (what happened and what to do instead), or remove '{field}' to get the default message");
+            return null;
+        }
+
+        return text;
     }
 
     private void CheckFields(JsonElement element, string pointer, string[] allowed)
