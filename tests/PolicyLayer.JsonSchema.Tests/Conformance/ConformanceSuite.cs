@@ -32,10 +32,8 @@ public static class ConformanceSuite
     /// <summary>Every test id of a draft, in file order.</summary>
     public static IEnumerable<string> CaseIds(string draft)
     {
-        var folder = Path.Combine(SuiteRoot, "tests", draft);
-        foreach (var path in Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var file in FilesOf(draft))
         {
-            var file = draft + "/" + Path.GetRelativePath(folder, path).Replace('\\', '/');
             var cases = LoadFile(file);
             var caseIndex = 0;
             foreach (var testCase in cases.EnumerateArray())
@@ -49,6 +47,15 @@ public static class ConformanceSuite
                 caseIndex++;
             }
         }
+    }
+
+    /// <summary>A draft's files ("draft7/ref.json", "draft7/optional/format/date.json"), in order.</summary>
+    private static IEnumerable<string> FilesOf(string draft)
+    {
+        var folder = Path.Combine(SuiteRoot, "tests", draft);
+        return Directory.EnumerateFiles(folder, "*.json", SearchOption.AllDirectories)
+            .Select(path => draft + "/" + Path.GetRelativePath(folder, path).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal);
     }
 
     /// <summary>The file part of a test id ("draft7/optional/format/date.json").</summary>
@@ -100,7 +107,7 @@ public static class ConformanceSuite
     /// <see cref="IReadOnlyDictionary{TKey, TValue}"/>, which take paths of their own.
     /// </summary>
     /// <returns><see langword="null"/>, or which path disagreed and how.</returns>
-    private static string? OtherPaths(PolicyLayer.Schema.JsonSchema schema, JsonElement data, bool expected)
+    internal static string? OtherPaths(PolicyLayer.Schema.JsonSchema schema, JsonElement data, bool expected)
     {
         if (Disagrees(schema, new JsonProperties(data), expected, checkFastPath: false) is { } walk)
         {
@@ -147,7 +154,8 @@ public static class ConformanceSuite
         var dictionary = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var property in data.EnumerateObject())
         {
-            if (!dictionary.TryAdd(property.Name, property.Value))
+            // Decoded as the library decodes names: a lone surrogate stays one (property.Name would throw).
+            if (!dictionary.TryAdd(PolicyLayer.Json.JsonStrings.GetName(property), property.Value))
             {
                 return null;
             }
@@ -156,18 +164,31 @@ public static class ConformanceSuite
         return dictionary;
     }
 
-    private static CompiledCase Compile(string file, JsonElement schema)
+    /// <summary>The options a file's schemas are compiled with: its draft, format assertion for the format files, the suite's remotes.</summary>
+    public static JsonSchemaOptions OptionsFor(string file) => new()
     {
-        var options = new JsonSchemaOptions
+        DefaultDialect = file.StartsWith("draft7/", StringComparison.Ordinal) ? JsonSchemaDialect.Draft7 : JsonSchemaDialect.Draft202012,
+        AssertFormat = file.Contains("/optional/format/", StringComparison.Ordinal),
+        Registry = Remotes.Value,
+    };
+
+    /// <summary>Every schema of a draft's files with the values its tests evaluate, as text.</summary>
+    public static IEnumerable<SuiteSchema> Schemas(string draft)
+    {
+        foreach (var file in FilesOf(draft))
         {
-            DefaultDialect = file.StartsWith("draft7/", StringComparison.Ordinal) ? JsonSchemaDialect.Draft7 : JsonSchemaDialect.Draft202012,
-            AssertFormat = file.Contains("/optional/format/", StringComparison.Ordinal),
-            Registry = Remotes.Value,
-        };
-        return PolicyLayer.Schema.JsonSchema.TryCompile(schema, options, out var compiled, out var errors)
+            foreach (var testCase in LoadFile(file).EnumerateArray())
+            {
+                var data = testCase.GetProperty("tests").EnumerateArray().Select(t => t.GetProperty("data").GetRawText()).ToArray();
+                yield return new SuiteSchema(file, testCase.GetProperty("schema").GetRawText(), data);
+            }
+        }
+    }
+
+    private static CompiledCase Compile(string file, JsonElement schema) =>
+        PolicyLayer.Schema.JsonSchema.TryCompile(schema, OptionsFor(file), out var compiled, out var errors)
             ? new CompiledCase(compiled, [])
             : new CompiledCase(null, errors);
-    }
 
     private static JsonElement LoadFile(string file) =>
         Files.GetOrAdd(file, f => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(SuiteRoot, "tests", f)), ParseOptions).RootElement);
@@ -212,6 +233,12 @@ public static class ConformanceSuite
 
     private sealed record CompiledCase(PolicyLayer.Schema.JsonSchema? Schema, IReadOnlyList<JsonSchemaCompileError> Errors);
 }
+
+/// <summary>One schema of the suite and the values its tests evaluate, as JSON text.</summary>
+/// <param name="File">The file it comes from ("draft7/ref.json").</param>
+/// <param name="Schema">The schema.</param>
+/// <param name="Data">The tests' values.</param>
+public sealed record SuiteSchema(string File, string Schema, string[] Data);
 
 /// <summary>The result of one suite test.</summary>
 /// <param name="Passed">Whether the validator agreed with the suite.</param>
