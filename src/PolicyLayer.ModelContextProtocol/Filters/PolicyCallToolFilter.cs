@@ -112,33 +112,39 @@ internal sealed class PolicyCallToolFilter(
     }
 
     public McpRequestHandler<CallToolRequestParams, CallToolResult> ReportOutcome(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
-        async (context, cancellationToken) =>
+        (context, cancellationToken) =>
         {
             // Read through the message's context: RequestContext.Items would create the dictionary for every call.
             var box = context.JsonRpcMessage.Context?.Items is { } items && items.TryGetValue(DecisionKey, out var value) ? value as DecisionBox : null;
-            if (box is null)
-            {
-                return await next(context, cancellationToken).ConfigureAwait(false);
-            }
 
-            CallToolResult result;
-            try
-            {
-                result = await next(context, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw; // cancelled: the reservation is kept (see AuthorizeAsync)
-            }
-            catch
-            {
-                await box.Decision.ReportOutcomeAsync(ToolCallOutcome.Failed, CancellationToken.None).ConfigureAwait(false);
-                throw;
-            }
-
-            await box.Decision.ReportOutcomeAsync(Outcome(result), CancellationToken.None).ConfigureAwait(false);
-            return result;
+            // Nothing to report here (AuthorizeAsync reports): the call goes straight on, without a state machine of its own.
+            return box is null ? next(context, cancellationToken) : RunAndReportAsync(next, context, box, cancellationToken);
         };
+
+    private static async ValueTask<CallToolResult> RunAndReportAsync(
+        McpRequestHandler<CallToolRequestParams, CallToolResult> next,
+        RequestContext<CallToolRequestParams> context,
+        DecisionBox box,
+        CancellationToken cancellationToken)
+    {
+        CallToolResult result;
+        try
+        {
+            result = await next(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw; // cancelled: the reservation is kept (see AuthorizeAsync)
+        }
+        catch
+        {
+            await box.Decision.ReportOutcomeAsync(ToolCallOutcome.Failed, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        await box.Decision.ReportOutcomeAsync(Outcome(result), CancellationToken.None).ConfigureAwait(false);
+        return result;
+    }
 
     /// <summary>
     /// Whether the tool may run after <see cref="AuthorizeAsync"/> has returned, as a task, so that only
