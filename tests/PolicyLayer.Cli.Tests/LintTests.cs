@@ -64,6 +64,29 @@ public class LintTests
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("check/valid.json:1:1: error CLI002: expected a tools/list result", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Scaffold_ToolsFileNamingAToolTwice_ExitsTwo()
+    {
+        var result = CliRunner.Run("scaffold", "--tools", "lint/tools-repeated.json");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("", result.Out);
+        Assert.Equal(
+            "lint/tools-repeated.json:1:1: error CLI002: the tool 'a' is listed twice (/tools/0 and /tools/2); a server's tools have distinct names (at /tools/2/name)",
+            Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public void Check_ToolsFileWithLoneSurrogate_ReportsWhereAndExitsTwo()
+    {
+        var result = CliRunner.Run("check", "check/valid.json", "--tools", "lint/tools-lone-surrogate.json");
+
+        Assert.Equal(2, result.ExitCode);
+        var error = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("lint/tools-lone-surrogate.json:3:15: error CLI002: this string contains an escaped lone surrogate", error, StringComparison.Ordinal);
+        Assert.EndsWith("(at /tools/0/name)", error, StringComparison.Ordinal);
+    }
 }
 
 public class LintOwnSchemaTests

@@ -34,6 +34,17 @@ public class TestCommandTests
     }
 
     [Fact]
+    public void Test_TestFileWithLoneSurrogate_ReportsWhereAndExitsTwo()
+    {
+        var result = CliRunner.Run("test", "test/unreadable");
+
+        Assert.Equal(2, result.ExitCode);
+        var error = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("test/unreadable/lone.test.json:4:46: error CLI002: this key contains an escaped lone surrogate", error, StringComparison.Ordinal);
+        Assert.EndsWith("(at /tests/0/call/\\udc00)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Test_MissingFolder_ExitsTwo()
     {
         Assert.Equal(2, CliRunner.Run("test", "test/none").ExitCode);

@@ -41,12 +41,16 @@ internal static class InputFiles
 
     public static PolicyLoadResult LoadPolicyResult(string path) => Policy.Load(ReadText(path), path);
 
-    /// <summary>Parses a JSON document (comments and trailing commas allowed), or throws with the position of the syntax error.</summary>
+    /// <summary>
+    /// Parses a JSON document (comments and trailing commas allowed), or throws with the position of the syntax error,
+    /// or of each name or string that escapes a lone surrogate (valid JSON, but no string can be read from it).
+    /// </summary>
     public static JsonDocument ParseJson(string path, string text)
     {
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 128 });
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 128 });
         }
         catch (JsonException ex)
         {
@@ -54,5 +58,17 @@ internal static class InputFiles
             var column = (int)(ex.BytePositionInLine ?? 0) + 1;
             throw new InputException(CliErrors.Format(path, line, column, CliErrors.BadFile, $"the file is not valid JSON: {JsonMessages.Clean(ex.Message)}"));
         }
+
+        // Reported as the policy loader reports them, rather than thrown from the first read of such a string.
+        var problems = new List<(string Code, string Message, string Pointer, int Line, int Column)>();
+        SourcePositions.Read(SourcePositions.ToUtf8(text), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 128 }, problems);
+        var unreadable = problems.Where(p => p.Code == PolicyErrorCodes.InvalidJson).ToArray();
+        if (unreadable.Length > 0)
+        {
+            document.Dispose();
+            throw new InputException([.. unreadable.Select(p => CliErrors.Format(path, p.Line, p.Column, CliErrors.BadFile, p.Message, p.Pointer))]);
+        }
+
+        return document;
     }
 }

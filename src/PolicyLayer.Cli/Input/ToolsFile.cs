@@ -26,12 +26,19 @@ internal static class ToolsFile
         }
 
         var list = new List<ToolInfo>();
+        var indexes = new Dictionary<string, int>(StringComparer.Ordinal);
         var index = 0;
         foreach (var tool in tools.EnumerateArray())
         {
             if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
             {
                 throw new InputException(CliErrors.Format(path, 1, 1, CliErrors.BadFile, "every tool needs a string 'name'", $"/tools/{index}"));
+            }
+
+            // A server's tools have distinct names (a call names one); a list that repeats one cannot be linted or scaffolded.
+            if (!indexes.TryAdd(name.GetString()!, index))
+            {
+                throw new InputException(CliErrors.Format(path, 1, 1, CliErrors.BadFile, $"the tool '{name.GetString()}' is listed twice (/tools/{indexes[name.GetString()!]} and /tools/{index}); a server's tools have distinct names", $"/tools/{index}/name"));
             }
 
             JsonElement? schema = tool.TryGetProperty("inputSchema", out var s) && s.ValueKind == JsonValueKind.Object ? s.Clone() : null;
