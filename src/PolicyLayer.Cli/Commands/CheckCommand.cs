@@ -60,7 +60,7 @@ internal static class CheckCommand
     private sealed record LocatedWarning(LintWarning Warning, string File, int Line, int Column)
     {
         public override string ToString() =>
-            $"{File}:{Line}:{Column}: warning {Warning.Code}: {Warning.Message} (at {Warning.Pointer})";
+            $"{File}:{Line}:{Column}: warning {Warning.Code}: {ErrorLines.Escape(Warning.Message)} (at {ErrorLines.Escape(Warning.Pointer)})";
     }
 
     private static List<LocatedWarning> Located(string path, string text, IReadOnlyList<LintWarning> warnings)

@@ -12,7 +12,7 @@ internal static class CliErrors
     /// <summary>A command-line value is not valid (for example <c>--args</c> that is not a JSON object).</summary>
     public const string BadArgument = "CLI003";
 
-    /// <summary>Formats an error the way the policy loader does: <c>file:line:col: error CODE: message (at pointer)</c>.</summary>
+    /// <summary>Formats an error the way the policy loader does: <c>file:line:col: error CODE: message (at pointer)</c>, on one line.</summary>
     public static string Format(string file, int line, int column, string code, string message, string? pointer = null) =>
-        $"{file}:{line}:{column}: error {code}: {message}" + (pointer is null ? string.Empty : $" (at {(pointer.Length == 0 ? "/" : pointer)})");
+        $"{file}:{line}:{column}: error {code}: {PolicyLayer.Policies.ErrorLines.Escape(message)}" + (pointer is null ? string.Empty : $" (at {(pointer.Length == 0 ? "/" : PolicyLayer.Policies.ErrorLines.Escape(pointer))})");
 }

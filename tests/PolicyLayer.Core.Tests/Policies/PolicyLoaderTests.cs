@@ -49,6 +49,30 @@ public class PolicyLoaderTests
     }
 
     [Fact]
+    public void Load_InvalidLiteral_QuotesOnlyItsStartOnOneLine()
+    {
+        // The reader quotes everything after an invalid literal: here the rest of the file.
+        var error = SingleError("{ \"version\": \"1\", \"default\": tru,\n  \"tools\": {\n    \"a\": {}\n  }\n}\n");
+
+        Assert.Equal(PolicyErrorCodes.InvalidJson, error.Code);
+        Assert.Equal("the policy is not valid JSON: 'tru,…' is an invalid JSON literal. Expected the literal 'true'", error.Message);
+        Assert.DoesNotContain('\n', error.ToString());
+    }
+
+    [Fact]
+    public void ErrorText_QuotingControlCharacters_StaysOnOneLine()
+    {
+        var result = Policy.Load("""{ "version": "1", "default": "deny", "tools": { "t": { "deny_if": [ { "conditions": [ { "path": "args.a", "op": "regex", "value": "(\n\u001b[31m" } ] } ] } } }""", "policy.json");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Contains('\n', error.Message);
+        var line = error.ToString();
+        Assert.Contains("the regex '(\\n\\u001b[31m'", line, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain('\u001b', line);
+    }
+
+    [Fact]
     public void Load_CommentsTrailingCommasAndExtensionFields_Accepted()
     {
         var result = Policy.Load("""

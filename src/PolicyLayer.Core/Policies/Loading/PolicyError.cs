@@ -9,8 +9,11 @@ namespace PolicyLayer.Policies;
 /// <param name="Source">The file name or other source name, when known.</param>
 public sealed record PolicyError(string Code, string Message, string Pointer, int Line, int Column, string? Source)
 {
-    /// <summary>Formats the error as <c>file:line:col: error CODE: message (at pointer)</c>.</summary>
+    /// <summary>
+    /// Formats the error as <c>file:line:col: error CODE: message (at pointer)</c>, on one line: control characters the
+    /// message or pointer quote from the policy (a newline in a pattern or a name) are written as escapes.
+    /// </summary>
     /// <returns>The formatted error.</returns>
     public override string ToString() =>
-        $"{Source ?? "policy.json"}:{Line}:{Column}: error {Code}: {Message} (at {(Pointer.Length == 0 ? "/" : Pointer)})";
+        $"{Source ?? "policy.json"}:{Line}:{Column}: error {Code}: {ErrorLines.Escape(Message)} (at {(Pointer.Length == 0 ? "/" : ErrorLines.Escape(Pointer))})";
 }

@@ -109,7 +109,7 @@ internal sealed class SourcePositions
         {
             // The reader counts bytes within the line; every other error counts characters.
             var (line, column) = positions.PositionOf(positions.OffsetOf(ex.LineNumber ?? 0, ex.BytePositionInLine ?? 0));
-            errors.Add((PolicyErrorCodes.InvalidJson, $"the policy is not valid JSON: {TrimReaderMessage(ex.Message)}", string.Empty, line, column));
+            errors.Add((PolicyErrorCodes.InvalidJson, $"the policy is not valid JSON: {ReaderMessages.Clean(ex.Message)}", string.Empty, line, column));
         }
 
         return positions;
@@ -205,12 +205,6 @@ internal sealed class SourcePositions
         return (line + 1, column);
     }
 
-    private static string TrimReaderMessage(string message)
-    {
-        // The reader appends "LineNumber: n | BytePositionInLine: m." which the formatted error already shows.
-        var index = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return index > 0 ? message[..index] : message;
-    }
 
     private sealed class Frame(bool isArray)
     {
