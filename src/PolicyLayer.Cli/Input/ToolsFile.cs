@@ -36,9 +36,10 @@ internal static class ToolsFile
             }
 
             // A server's tools have distinct names (a call names one); a list that repeats one cannot be linted or scaffolded.
-            if (!indexes.TryAdd(name.GetString()!, index))
+            var toolName = name.GetString()!;
+            if (!indexes.TryAdd(toolName, index))
             {
-                throw new InputException(CliErrors.Format(path, 1, 1, CliErrors.BadFile, $"the tool '{name.GetString()}' is listed twice (/tools/{indexes[name.GetString()!]} and /tools/{index}); a server's tools have distinct names", $"/tools/{index}/name"));
+                throw new InputException(CliErrors.Format(path, 1, 1, CliErrors.BadFile, $"the tool '{toolName}' is listed twice (/tools/{indexes[toolName]} and /tools/{index}); a server's tools have distinct names", $"/tools/{index}/name"));
             }
 
             JsonElement? schema = tool.TryGetProperty("inputSchema", out var s) && s.ValueKind == JsonValueKind.Object ? s.Clone() : null;
@@ -47,7 +48,7 @@ internal static class ToolsFile
                 tool.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object && a.TryGetProperty(hint, out var h) && h.ValueKind is JsonValueKind.True or JsonValueKind.False
                     ? h.GetBoolean()
                     : null;
-            list.Add(new ToolInfo(name.GetString()!, schema, description, Hint("readOnlyHint"), Hint("destructiveHint"), Hint("idempotentHint")));
+            list.Add(new ToolInfo(toolName, schema, description, Hint("readOnlyHint"), Hint("destructiveHint"), Hint("idempotentHint")));
             index++;
         }
 

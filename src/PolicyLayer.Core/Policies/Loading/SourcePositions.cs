@@ -205,7 +205,6 @@ internal sealed class SourcePositions
         return (line + 1, column);
     }
 
-
     private sealed class Frame(bool isArray)
     {
         public bool IsArray { get; } = isArray;
