@@ -86,7 +86,7 @@ public sealed class MutatedInputPropertyTests : IDisposable
     {
         var output = new StringWriter { NewLine = "\n" };
         var error = new StringWriter { NewLine = "\n" };
-        var exit = CliApp.RunAsync(args, new CliConsole(output, error, useColor: false)).GetAwaiter().GetResult();
+        var exit = Task.Run(() => CliApp.RunAsync(args, new CliConsole(output, error, useColor: false))).GetAwaiter().GetResult();
         var result = new CliResult(exit, output.ToString(), error.ToString());
         Assert.DoesNotContain("Unhandled exception", result.Error, StringComparison.Ordinal);
         foreach (var line in result.ErrorLines)

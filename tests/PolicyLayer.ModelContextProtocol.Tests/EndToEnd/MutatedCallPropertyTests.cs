@@ -52,7 +52,9 @@ public sealed class MutatedCallPropertyTests : IAsyncLifetime
             CallToolResult result;
             try
             {
-                result = _server.Client.CallToolAsync(new CallToolRequestParams { Name = tool, Arguments = arguments }).AsTask().GetAwaiter().GetResult();
+                // On the thread pool: FsCheck runs the property synchronously, and the test thread's context must not be
+                // the one the SDK's continuations wait for.
+                result = Task.Run(() => _server.Client.CallToolAsync(new CallToolRequestParams { Name = tool, Arguments = arguments }).AsTask()).GetAwaiter().GetResult();
             }
             catch (McpProtocolException ex)
             {
