@@ -38,6 +38,14 @@ public sealed class PolicyToolCatalog
     // The definitions SetTools was given, by name, as JSON: a tool redefined under the same name is a change too.
     private volatile Dictionary<string, string>? _definitions;
 
+    // The SDK's options, except for JSON values a tool holds (its schemas, its metadata): the default converter
+    // decodes and re-escapes their strings, and throws for an escaped lone surrogate ("\ud800"), which is valid JSON
+    // an upstream server may declare. Such a tool is still listed, and its calls are refused (its schema does not compile).
+    private static readonly JsonSerializerOptions DefinitionOptions = new(global::ModelContextProtocol.McpJsonUtilities.DefaultOptions)
+    {
+        Converters = { new RawJsonElementConverter() },
+    };
+
     // Every tool collection followed, with the names it held at its last change (so a removal is noticed). An HTTP
     // server may build a collection per session, or per request when stateless; held weakly, each goes away with its
     // session, and a collection seen again is not followed twice.
@@ -93,7 +101,7 @@ public sealed class PolicyToolCatalog
             foreach (var tool in tools)
             {
                 names.Add(tool.Name);
-                definitions[tool.Name] = JsonSerializer.Serialize(tool, global::ModelContextProtocol.McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool)));
+                definitions[tool.Name] = JsonSerializer.Serialize(tool, DefinitionOptions.GetTypeInfo(typeof(Tool)));
                 Register(tool);
             }
 

@@ -48,6 +48,21 @@ public sealed class PolicyToolCatalogTests
         Assert.Equal(catalog.Contains(Tool), decision.Rule == RuleIds.InputSchema);
     }
 
+    [Fact]
+    public async Task SetTools_SchemaWithALoneSurrogate_ListsTheToolAndRefusesItsCalls()
+    {
+        // An upstream server may declare any JSON; "\ud800" parses, but cannot be read back as a string.
+        var (catalog, authorizer, _) = Create();
+        var schema = JsonDocument.Parse("""{ "type": "object", "properties": { "n": { "pattern": "^\ud800" } } }""").RootElement;
+
+        catalog.SetTools([Declaring(schema)]);
+        catalog.SetTools([Declaring(schema)]);
+
+        Assert.True(catalog.Contains(Tool));
+        var decision = await authorizer.AuthorizeAsync(Call());
+        Assert.Equal(RuleIds.InputSchema, decision.Rule);
+    }
+
     private static (PolicyToolCatalog Catalog, PolicyAuthorizer Authorizer, GatedLogger Logger) Create()
     {
         var logger = new GatedLogger();
