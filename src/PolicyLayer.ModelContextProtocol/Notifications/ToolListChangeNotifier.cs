@@ -255,7 +255,7 @@ internal sealed partial class ToolListChangeNotifier : IDisposable
                 if (_authorizer.IsToolVisible(protocolTool.Name))
                 {
                     // The definition too: the SDK's notification for a tool replaced under the same name must still pass.
-                    (visible ??= new(StringComparer.Ordinal))[protocolTool.Name] = JsonSerializer.Serialize(protocolTool, McpJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Tool)));
+                    (visible ??= new(StringComparer.Ordinal))[protocolTool.Name] = PolicyToolCatalog.Definition(protocolTool);
                 }
             }
         }

@@ -83,6 +83,9 @@ public sealed class PolicyToolCatalog
     /// <summary>The definition <see cref="SetTools"/> was given for a name (its JSON), or <see langword="null"/>.</summary>
     internal string? DefinitionOf(string toolName) => _definitions?.GetValueOrDefault(toolName);
 
+    /// <summary>A tool's definition as JSON, to tell a tool redefined under the same name; never throws for the values it holds.</summary>
+    internal static string Definition(Tool tool) => JsonSerializer.Serialize(tool, DefinitionOptions.GetTypeInfo(typeof(Tool)));
+
     /// <summary>
     /// Sets the complete list of tools the server serves (for a proxy: the upstream's <c>tools/list</c>) and registers
     /// their input schemas. When the list changes, each session that has listed tools and whose visible tools changed
@@ -101,7 +104,7 @@ public sealed class PolicyToolCatalog
             foreach (var tool in tools)
             {
                 names.Add(tool.Name);
-                definitions[tool.Name] = JsonSerializer.Serialize(tool, DefinitionOptions.GetTypeInfo(typeof(Tool)));
+                definitions[tool.Name] = Definition(tool);
                 Register(tool);
             }
 

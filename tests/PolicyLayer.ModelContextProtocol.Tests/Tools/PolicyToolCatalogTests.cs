@@ -63,6 +63,17 @@ public sealed class PolicyToolCatalogTests
         Assert.Equal(RuleIds.InputSchema, decision.Rule);
     }
 
+    [Fact]
+    public void Definition_SchemaWithALoneSurrogate_IsItsTextAndTellsSchemasApart()
+    {
+        var first = PolicyToolCatalog.Definition(Declaring(JsonDocument.Parse("""{ "type": "object", "pattern": "\ud800" }""").RootElement));
+        var second = PolicyToolCatalog.Definition(Declaring(JsonDocument.Parse("""{ "type": "object", "pattern": "\udc00" }""").RootElement));
+
+        Assert.Contains("\\ud800", first, StringComparison.Ordinal);
+        Assert.NotEqual(first, second);
+        Assert.Equal(PolicyToolCatalog.Definition(Declaring(Valid)), PolicyToolCatalog.Definition(Declaring(Valid.Clone())));
+    }
+
     private static (PolicyToolCatalog Catalog, PolicyAuthorizer Authorizer, GatedLogger Logger) Create()
     {
         var logger = new GatedLogger();
