@@ -1,5 +1,6 @@
-using System.Buffers;
+using System.Globalization;
 using System.Security.Claims;
+using System.Text;
 using System.Text.Json;
 
 namespace PolicyLayer.ModelContextProtocol;
@@ -41,32 +42,64 @@ internal static class ClaimAttributes
             values.Add(claim.Value);
         }
 
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
+        // Written as text: Utf8JsonWriter refuses a string with a lone surrogate, which a claim may hold (claims come
+        // from any source a host trusts), and the call must still get a decision.
+        var text = new StringBuilder("{");
+        foreach (var (name, values) in grouped)
         {
-            writer.WriteStartObject();
-            foreach (var (name, values) in grouped)
+            if (text.Length > 1)
             {
-                if (values.Count == 1)
-                {
-                    writer.WriteString(name, values[0]);
-                    continue;
-                }
-
-                writer.WriteStartArray(name);
-                foreach (var value in values)
-                {
-                    writer.WriteStringValue(value);
-                }
-
-                writer.WriteEndArray();
+                text.Append(',');
             }
 
-            writer.WriteEndObject();
+            AppendString(text, name);
+            text.Append(':');
+            if (values.Count == 1)
+            {
+                AppendString(text, values[0]);
+                continue;
+            }
+
+            text.Append('[');
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (i > 0)
+                {
+                    text.Append(',');
+                }
+
+                AppendString(text, values[i]);
+            }
+
+            text.Append(']');
         }
 
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        using var document = JsonDocument.Parse(text.Append('}').ToString());
         return document.RootElement.Clone();
+    }
+
+    /// <summary>A JSON string of the text, quotes included; a lone surrogate is escaped (<c>\ud800</c>), keeping it as it is.</summary>
+    private static void AppendString(StringBuilder text, string value)
+    {
+        text.Append('"');
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                text.Append(c).Append(value[++i]);
+            }
+            else if (c is '"' or '\\' || c < ' ' || char.IsSurrogate(c))
+            {
+                text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        text.Append('"');
     }
 
     /// <summary>The claims object, built on first use; safe to read from several threads.</summary>

@@ -79,6 +79,26 @@ public sealed class CallerTests
     }
 
     [Fact]
+    public async Task ClaimAttributes_ValuesWithLoneSurrogatesOrQuotes_KeepTheirTextAndGetADecision()
+    {
+        var authorizer = new PolicyLayer.Authorization.PolicyAuthorizer(
+            PolicyLayer.Policies.Policy.Parse("""
+                { "version": "1", "default": "deny", "tools": { "echo": {
+                    "deny_if": [ { "conditions": [ { "path": "caller.tenant", "op": "eq", "value": "a\"b\\c\n" } ] } ] } } }
+                """),
+            new PolicyLayer.Counters.InMemoryCounterStore(TimeProvider.System));
+
+        // A claim can hold any .NET string, including one no JSON writer accepts.
+        var odd = ClaimAttributes.From(new CountingPrincipal(new Claim("tenant", "x\ud800"), new Claim("role", "\udc00"), new Claim("role", "ok")));
+        var quoted = ClaimAttributes.From(new CountingPrincipal(new Claim("tenant", "a\"b\\c\n")));
+
+        Assert.True((await authorizer.AuthorizeAsync(new ToolCall("echo", default(JsonProperties), caller: odd))).IsAllowed);
+        Assert.False((await authorizer.AuthorizeAsync(new ToolCall("echo", default(JsonProperties), caller: quoted))).IsAllowed);
+        Assert.True(odd.TryGetProperty("tenant", out var tenant));
+        Assert.Equal("\"x\\ud800\"", tenant.GetRawText());
+    }
+
+    [Fact]
     public void ClaimAttributes_NoUser_IsEmpty()
     {
         Assert.Equal(0, ClaimAttributes.From(null).Count);
