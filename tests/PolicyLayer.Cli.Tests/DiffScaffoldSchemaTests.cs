@@ -26,6 +26,27 @@ public class DiffScaffoldSchemaTests
     }
 
     [Fact]
+    public void Diff_MalformedLineQuotingControlCharacters_ShowsThemEscaped()
+    {
+        var calls = Path.Combine(Path.GetTempPath(), $"diff-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllText(calls, "{\"tool\": \"list_sessions\", \"x\\u001b[2J\\n\": 1}\n");
+        try
+        {
+            var result = CliRunner.Run("diff", "diff/old.json", "diff/new.json", calls);
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.DoesNotContain('\u001b', result.Out);
+            Assert.Equal(2, result.Lines.Length);
+            Assert.StartsWith("error: line 1: ", result.Lines[0], StringComparison.Ordinal);
+            Assert.Contains("x\\u001b[2J\\n", result.Lines[0], StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(calls);
+        }
+    }
+
+    [Fact]
     public void Diff_SamePolicy_ExitsZero()
     {
         var result = CliRunner.Run("diff", "diff/old.json", "diff/old.json", "diff/calls.jsonl");

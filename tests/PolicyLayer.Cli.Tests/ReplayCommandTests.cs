@@ -145,6 +145,19 @@ public class ReplayCommandTests
     }
 
     [Fact]
+    public void Replay_TableOfCallsWithControlCharacters_ShowsThemEscapedOneRowPerCall()
+    {
+        // Recorded calls come from agents: a tool name must not break the table or reach the terminal as an escape.
+        var calls = "{\"tool\": \"x\\u001b[2J\\nFAKE ROW\"}\n{\"tool\": \"drop_database\"}\n";
+        var result = CliRunner.RunIn(CliRunner.TestData, calls, "replay", "replay/policy.json", "-", "--format", "table");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(3, result.Lines.Length);
+        Assert.DoesNotContain('\u001b', result.Out);
+        Assert.Contains("x\\u001b[2J\\nFAKE ROW", result.Lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Replay_SummaryWithJsonLines_GoesToStandardError()
     {
         var result = CliRunner.Run("replay", "replay/policy.json", "replay/window.jsonl", "--summary");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using PolicyLayer.Cli.Input;
 using PolicyLayer.Cli.Output;
 using PolicyLayer.Cli.Replay;
+using PolicyLayer.Policies;
 
 namespace PolicyLayer.Cli.Commands;
 
@@ -114,13 +115,14 @@ internal static class DiffCommand
                 await console.Out.WriteLineAsync($"{group.Key.OldDecision} by {group.Key.OldRule} -> {Paint(console, group.Key.NewDecision)} by {group.Key.NewRule}: {group.Count()} call(s)").ConfigureAwait(false);
                 foreach (var change in group)
                 {
-                    await console.Out.WriteLineAsync($"  line {change.Line}: {change.Tool}: {change.New.Message}").ConfigureAwait(false);
+                    // The tool and the message quote the recorded calls: shown with control characters escaped.
+                    await console.Out.WriteLineAsync($"  line {change.Line}: {ErrorLines.Escape(change.Tool)}: {ErrorLines.Escape(change.New.Message)}").ConfigureAwait(false);
                 }
             }
 
             foreach (var error in malformed)
             {
-                await console.Out.WriteLineAsync($"error: {error}").ConfigureAwait(false);
+                await console.Out.WriteLineAsync($"error: {ErrorLines.Escape(error)}").ConfigureAwait(false);
             }
 
             await console.Out.WriteLineAsync($"{changes.Count} of {total} call(s) decided differently").ConfigureAwait(false);

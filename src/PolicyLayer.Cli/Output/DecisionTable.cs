@@ -1,5 +1,6 @@
 using System.Globalization;
 using PolicyLayer.Cli.Replay;
+using PolicyLayer.Policies;
 
 namespace PolicyLayer.Cli.Output;
 
@@ -11,19 +12,21 @@ internal sealed class DecisionTable
 
     public DecisionTable(CliConsole console) => _console = console;
 
+    // Tool names and messages come from recorded calls, which an agent wrote: control characters in them are shown as
+    // escapes, so that a row stays one line and the terminal never receives an escape sequence from the file.
     public void Add(int line, CallLine call, DecisionRecord decision) =>
         _rows.Add([
             line.ToString(CultureInfo.InvariantCulture),
             call.At is { } at ? at.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture) : "",
-            call.Tool,
+            ErrorLines.Escape(call.Tool),
             decision.Decision,
-            decision.Rule,
+            ErrorLines.Escape(decision.Rule),
             decision.RetryAfterSeconds is { } s ? s.ToString(CultureInfo.InvariantCulture) + "s" : "",
-            decision.Message,
+            ErrorLines.Escape(decision.Message),
         ]);
 
     public void AddError(int line, string error) =>
-        _rows.Add([line.ToString(CultureInfo.InvariantCulture), "", "", "error", "", "", error]);
+        _rows.Add([line.ToString(CultureInfo.InvariantCulture), "", "", "error", "", "", ErrorLines.Escape(error)]);
 
     public void Write()
     {
