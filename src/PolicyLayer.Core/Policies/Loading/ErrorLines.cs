@@ -3,7 +3,7 @@ using System.Text;
 
 namespace PolicyLayer.Policies;
 
-/// <summary>Keeps an error that quotes its input on one line.</summary>
+/// <summary>Keeps an error, a warning or a row of output that quotes its input on one line.</summary>
 internal static class ErrorLines
 {
     /// <summary>
