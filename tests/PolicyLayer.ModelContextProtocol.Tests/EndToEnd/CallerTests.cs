@@ -49,12 +49,7 @@ public sealed class CallerTests
     [Fact]
     public async Task ClaimAttributes_PolicyThatSaysCaller_ReadsThem()
     {
-        var authorizer = new PolicyLayer.Authorization.PolicyAuthorizer(
-            PolicyLayer.Policies.Policy.Parse("""
-                { "version": "1", "default": "deny", "tools": { "echo": {
-                    "deny_if": [ { "conditions": [ { "path": "caller.tenant", "op": "eq", "value": "blocked" } ] } ] } } }
-                """),
-            new PolicyLayer.Counters.InMemoryCounterStore(TimeProvider.System));
+        var authorizer = EchoDeniedForTenant("\"blocked\"");
 
         var blocked = await authorizer.AuthorizeAsync(new ToolCall("echo", default(JsonProperties), caller: ClaimAttributes.From(new CountingPrincipal(new Claim("tenant", "blocked")))));
         var other = await authorizer.AuthorizeAsync(new ToolCall("echo", default(JsonProperties), caller: ClaimAttributes.From(new CountingPrincipal(new Claim("tenant", "acme")))));
@@ -62,6 +57,14 @@ public sealed class CallerTests
         Assert.False(blocked.IsAllowed);
         Assert.True(other.IsAllowed);
     }
+
+    /// <summary>An authorizer that allows <c>echo</c> unless the caller's tenant equals <paramref name="tenant"/> (JSON).</summary>
+    private static PolicyLayer.Authorization.PolicyAuthorizer EchoDeniedForTenant(string tenant) => new(
+        PolicyLayer.Policies.Policy.Parse($$"""
+            { "version": "1", "default": "deny", "tools": { "echo": {
+                "deny_if": [ { "conditions": [ { "path": "caller.tenant", "op": "eq", "value": {{tenant}} } ] } ] } } }
+            """),
+        new PolicyLayer.Counters.InMemoryCounterStore(TimeProvider.System));
 
     /// <summary>A user that counts how often its claims are read.</summary>
     private sealed class CountingPrincipal(params Claim[] claims) : ClaimsPrincipal(new ClaimsIdentity(claims, "test"))
@@ -81,12 +84,9 @@ public sealed class CallerTests
     [Fact]
     public async Task ClaimAttributes_ValuesWithLoneSurrogatesOrQuotes_KeepTheirTextAndGetADecision()
     {
-        var authorizer = new PolicyLayer.Authorization.PolicyAuthorizer(
-            PolicyLayer.Policies.Policy.Parse("""
-                { "version": "1", "default": "deny", "tools": { "echo": {
-                    "deny_if": [ { "conditions": [ { "path": "caller.tenant", "op": "eq", "value": "a\"b\\c\n" } ] } ] } } }
-                """),
-            new PolicyLayer.Counters.InMemoryCounterStore(TimeProvider.System));
+        var authorizer = EchoDeniedForTenant("""
+            "a\"b\\c\n"
+            """);
 
         // A claim can hold any .NET string, including one no JSON writer accepts.
         var odd = ClaimAttributes.From(new CountingPrincipal(new Claim("tenant", "x\ud800"), new Claim("role", "\udc00"), new Claim("role", "ok")));
