@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using PolicyLayer.Cli.Input;
 using PolicyLayer.Cli.Replay;
+using PolicyLayer.Json;
 
 namespace PolicyLayer.Cli.Commands;
 
@@ -55,7 +56,7 @@ internal sealed class CallOptions
         }
         catch (JsonException ex)
         {
-            throw new InputException($"{option}:1:{(ex.BytePositionInLine ?? 0) + 1}: error {CliErrors.BadArgument}: {option} is not valid JSON: {JsonMessages.Clean(ex.Message)}");
+            throw new InputException($"{option}:1:{(ex.BytePositionInLine ?? 0) + 1}: error {CliErrors.BadArgument}: {option} is not valid JSON: {ReaderMessages.Clean(ex.Message)}");
         }
     }
 }

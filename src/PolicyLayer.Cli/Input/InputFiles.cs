@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PolicyLayer.Json;
 using PolicyLayer.Policies;
 
 namespace PolicyLayer.Cli.Input;
@@ -56,7 +57,7 @@ internal static class InputFiles
         {
             var line = (int)(ex.LineNumber ?? 0) + 1;
             var column = (int)(ex.BytePositionInLine ?? 0) + 1;
-            throw new InputException(CliErrors.Format(path, line, column, CliErrors.BadFile, $"the file is not valid JSON: {JsonMessages.Clean(ex.Message)}"));
+            throw new InputException(CliErrors.Format(path, line, column, CliErrors.BadFile, $"the file is not valid JSON: {ReaderMessages.Clean(ex.Message)}"));
         }
 
         // Reported as the policy loader reports them, rather than thrown from the first read of such a string.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using PolicyLayer.Cli.Input;
+using PolicyLayer.Json;
 
 namespace PolicyLayer.Cli.Replay;
 
@@ -26,7 +27,7 @@ internal static class CallLineParser
         }
         catch (JsonException ex)
         {
-            error = $"not valid JSON at column {(ex.BytePositionInLine ?? 0) + 1}: {JsonMessages.Clean(ex.Message)}";
+            error = $"not valid JSON at column {(ex.BytePositionInLine ?? 0) + 1}: {ReaderMessages.Clean(ex.Message)}";
             return null;
         }
 
