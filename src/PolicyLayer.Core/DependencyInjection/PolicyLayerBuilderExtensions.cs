@@ -58,9 +58,8 @@ public static class PolicyLayerBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
-        services.AddOptions<JsonLinesDecisionLogOptions>().Configure(configure)
-            .Validate(o => o.Validate().Count == 0, "JsonLinesDecisionLogOptions are not valid: set Path, a positive Capacity and a FullMode.")
-            .ValidateOnStart();
+        services.AddOptions<JsonLinesDecisionLogOptions>().Configure(configure).ValidateOnStart();
+        AddProblemsValidator<JsonLinesDecisionLogOptions>(services, static o => o.Validate());
         if (!services.Any(d => d.ServiceType == typeof(JsonLinesDecisionLog)))
         {
             services.AddSingleton(sp => new JsonLinesDecisionLog(
@@ -80,9 +79,8 @@ public static class PolicyLayerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<DecisionRecordOptions>().Configure(configure)
-            .Validate(o => o.Validate().Count == 0, "DecisionRecordOptions are not valid: HashArguments needs an ArgumentHashSalt of at least 16 bytes.")
-            .ValidateOnStart();
+        builder.Services.AddOptions<DecisionRecordOptions>().Configure(configure).ValidateOnStart();
+        AddProblemsValidator<DecisionRecordOptions>(builder.Services, static o => o.Validate());
         return builder;
     }
 
@@ -103,7 +101,8 @@ public static class PolicyLayerBuilderExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.Timeout > TimeSpan.Zero && o.MaxRequests > 0, "ApprovalOptions.Timeout and ApprovalOptions.MaxRequests must be positive.").ValidateOnStart();
+        options.ValidateOnStart();
+        AddProblemsValidator<ApprovalOptions>(services, static o => o.Validate());
         services.TryAddSingleton<IApprovalStore>(sp => new InMemoryApprovalStore(
             sp.GetRequiredService<TimeProvider>(),
             new InMemoryApprovalStoreOptions { MaxRequests = sp.GetRequiredService<IOptions<ApprovalOptions>>().Value.MaxRequests }));
@@ -112,4 +111,9 @@ public static class PolicyLayerBuilderExtensions
             sp.GetRequiredService<IOptions<ApprovalOptions>>().Value.Timeout));
         return builder;
     }
+
+    /// <summary>Validates the options with their own check, once however often the method registering them is called.</summary>
+    private static void AddProblemsValidator<TOptions>(IServiceCollection services, Func<TOptions, IReadOnlyList<string>> problems)
+        where TOptions : class =>
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>>(new OptionsProblemsValidator<TOptions>(problems)));
 }
