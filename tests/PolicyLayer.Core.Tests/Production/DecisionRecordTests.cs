@@ -2,6 +2,9 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using PolicyLayer.Auditing;
+using PolicyLayer.Authorization;
+using PolicyLayer.Counters;
+using PolicyLayer.Policies;
 
 namespace PolicyLayer.Tests.Production;
 
@@ -250,6 +253,30 @@ public class DecisionRecordTests
     }
 
     [Fact]
+    public async Task Authorize_SinkFailsLater_DecisionStandsLaterSinksStillGetTheRecordAndErrorLogged()
+    {
+        // A sink that cannot take the record at once (a full queue in Wait mode, say) and then fails: the sinks after
+        // it are written once it has ended, whatever its end.
+        var late = new LateSink();
+        var after = new CollectingSink();
+        var logger = new TestLogger<PolicyAuthorizer>();
+        var authorizer = new PolicyAuthorizer(
+            Policy.Parse(ProductionFixture.Policy("""{ "t": {} }""")),
+            new InMemoryCounterStore(),
+            new PolicyAuthorizerOptions { DecisionSinks = [late, after] },
+            logger);
+
+        var pending = authorizer.AuthorizeAsync(new ToolCall("t")).AsTask();
+        Assert.Empty(after.Records);
+        late.Fail(new IOException("disk full"));
+        var decision = await pending;
+
+        Assert.True(decision.IsAllowed);
+        Assert.Equal("t", Assert.Single(after.Records).Tool);
+        Assert.Contains(logger.Messages, m => m.Contains("LateSink", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Authorize_SchemaRefusal_TellsTheModelTheValueButRecordsOnlyWhereAndWhichKeyword()
     {
         var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "signup": { "schema": { "type": "object", "properties": { "memo": { "type": "string", "maxLength": 5 }, "age": { "type": "integer", "maximum": 150 } } } } }"""));
@@ -416,6 +443,17 @@ public class DecisionRecordTests
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private sealed class LateSink : IDecisionSink
+    {
+        private readonly TaskCompletionSource _written = new();
+
+        public void Fail(Exception exception) => _written.SetException(exception);
+
+        public ValueTask WriteAsync(DecisionRecord record) => new(_written.Task);
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => default;
     }
 
     private sealed class ThrowingSink : IDecisionSink

@@ -100,6 +100,45 @@ public sealed class ReloadTests : IDisposable
     }
 
     [Fact]
+    public void Apply_CounterRemoved_ListedAsRestartedAndLogSaysSo()
+    {
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": { "limits": [ { "counter": "c", "window": "minute", "max": 1 } ] } }"""));
+        var logger = new TestLogger<PolicyReloader>();
+        using var reloader = new PolicyReloader(fixture.Authorizer, new PolicyReloaderOptions { Watch = false }, logger);
+        fixture.Call("t");
+
+        var result = reloader.Apply(ProductionFixture.Policy("""{ "t": {} }"""));
+
+        Assert.Equal(["c"], result.RestartedCounters);
+        Assert.Contains("Counter 'c' is no longer defined; its budgets are no longer consulted", logger.Messages);
+        Assert.True(fixture.Call("t").IsAllowed);
+        Assert.True(fixture.Call("t").IsAllowed);
+    }
+
+    [Fact]
+    public void Reload_FileCannotBeRead_RejectedSayingWhyAndLastGoodPolicyStays()
+    {
+        var path = Path.Combine(_folder, "policy.json");
+        File.WriteAllText(path, Denying);
+        var authorizer = new PolicyAuthorizer(Policy.LoadFile(path).Policy, new InMemoryCounterStore());
+        var logger = new TestLogger<PolicyReloader>();
+        using var reloader = new PolicyReloader(authorizer, new PolicyReloaderOptions { PolicyFile = path, Watch = false }, logger);
+        File.Delete(path);
+        Directory.CreateDirectory(path); // the path still exists, but is nothing a policy can be read from
+
+        var result = reloader.Reload();
+
+        Assert.Equal(PolicyReloadStatus.Rejected, result.Status);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(("PL000", path), (error.Code, error.Source));
+        Assert.StartsWith("The policy file could not be read (", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("fix the file or its permissions. The last good policy stays in force.", error.Message, StringComparison.Ordinal);
+        Assert.Contains(logger.Messages, m => m.StartsWith("Policy reload rejected with 1 errors", StringComparison.Ordinal));
+        Assert.Equal(Policy.Parse(Denying).Revision, authorizer.Policy!.Revision);
+        Assert.False(ProductionFixture.Sync(authorizer, new ToolCall("t")).IsAllowed);
+    }
+
+    [Fact]
     public void Apply_SameText_Unchanged()
     {
         var authorizer = new PolicyAuthorizer(Policy.Parse(Allowing), new InMemoryCounterStore());
