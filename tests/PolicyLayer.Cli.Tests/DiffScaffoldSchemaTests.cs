@@ -26,6 +26,27 @@ public class DiffScaffoldSchemaTests
     }
 
     [Fact]
+    public void Diff_Json_GroupsChangesByRuleWithTheirLines()
+    {
+        var result = CliRunner.Run("diff", "diff/old.json", "diff/new.json", "diff/calls.jsonl", "--json");
+
+        Assert.Equal(1, result.ExitCode);
+        using var report = JsonDocument.Parse(result.Out);
+        var root = report.RootElement;
+        Assert.Equal((7, 4), (root.GetProperty("calls").GetInt32(), root.GetProperty("changed").GetInt32()));
+        Assert.Equal(
+            [
+                "allow /tools/create_refund -> deny /tools/create_refund/deny_if/0: 2,3",
+                "allow /tools/close_session -> deny /tools/close_session/limits/0: 6",
+                "deny (default deny) -> allow /tools/list_sessions: 7",
+            ],
+            root.GetProperty("groups").EnumerateArray().Select(g =>
+                $"{g.GetProperty("from_decision")} {g.GetProperty("from_rule")} -> {g.GetProperty("to_decision")} {g.GetProperty("to_rule")}: "
+                + string.Join(",", g.GetProperty("lines").EnumerateArray().Select(l => l.GetInt32()))));
+        Assert.Equal(0, root.GetProperty("errors").GetArrayLength());
+    }
+
+    [Fact]
     public void Diff_MalformedLineQuotingControlCharacters_ShowsThemEscaped()
     {
         var calls = Path.Combine(Path.GetTempPath(), $"diff-{Guid.NewGuid():N}.jsonl");

@@ -72,6 +72,38 @@ public class EvalExplainTests
     }
 
     [Theory]
+    [InlineData("drop_table", "{}", "1. hidden: 'drop_table' is in 'hide' -> deny (hidden)", "decision: deny by (hidden)")]
+    [InlineData("shutdown", "{}", "  -> deny: action is deny (\"Not from an agent.\")", "decision: deny by /tools/shutdown: Not from an agent.")]
+    [InlineData("wire_money", "{\"amount\": 5}", "5. approval: action is require_approval -> require_approval (\"A person signs off transfers.\")", "decision: require_approval by /tools/wire_money: A person signs off transfers.")]
+    [InlineData("rename", "{\"name\": 7}", "3. schema: the arguments are validated against /tools/rename/schema", "decision: deny by /tools/rename/schema")]
+    [InlineData("rename", "{\"name\": \"a\"}", "6. limits: none", "decision: allow by /tools/rename: Allowed.")]
+    public void Explain_EachStepThatDecides_SaysWhyAndEndsWithEvalsDecision(string tool, string args, string step, string decision)
+    {
+        var policy = Path.Combine(Path.GetTempPath(), $"explain-{Guid.NewGuid():N}.json");
+        File.WriteAllText(policy, """
+            { "version": "1", "default": "deny", "hide": ["drop_table"],
+              "tools": {
+                "shutdown": { "action": "deny", "reason": "Not from an agent." },
+                "wire_money": { "action": "require_approval", "reason": "A person signs off transfers." },
+                "rename": { "schema": { "type": "object", "properties": { "name": { "type": "string" } } } } } }
+            """);
+        try
+        {
+            var result = CliRunner.Run("explain", policy, "--tool", tool, "--args", args);
+            var eval = CliRunner.Run("eval", policy, "--tool", tool, "--args", args);
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Contains(step, result.Lines);
+            Assert.StartsWith(decision, result.Lines[^1], StringComparison.Ordinal);
+            Assert.Equal("decision: " + eval.Lines[0], result.Lines[^1]);
+        }
+        finally
+        {
+            File.Delete(policy);
+        }
+    }
+
+    [Theory]
     [InlineData("create_refund", "{\"amount\": 40}", "{\"role\": \"support\"}")]
     [InlineData("create_refund", "{\"amount\": 400}", "{\"role\": \"support\"}")]
     [InlineData("create_refund", "{\"amount\": 40}", "{}")]
