@@ -146,6 +146,23 @@ public sealed class RedisApprovalAuthorizerTests
         Assert.Empty(RedisTestServer.KeysUnder(_prefix + "{approvals}"));
     }
 
+    [RedisFact]
+    public async Task Authorize_StoredRequestCorrupted_RefusedNotThrownAndOperatorToldWhatIsWrong()
+    {
+        // Something else wrote to the approval keys (another application on the same prefix, a hand edit).
+        Replica replica = CreateReplica();
+        string id = (await replica.CallAsync()).ApprovalId!;
+        await RedisTestServer.Shared.GetDatabase().HashSetAsync(_prefix + "{approvals}:requests", id, "not json");
+
+        AuthorizationDecision retried = await replica.CallAsync();
+
+        Assert.Equal(DecisionOutcome.Deny, retried.Outcome);
+        Assert.StartsWith("Refused because the approval store is unavailable (Redis answered with an error:", retried.Message, StringComparison.Ordinal);
+        Assert.Contains("approvals fail closed", retried.Message, StringComparison.Ordinal);
+        var read = await Assert.ThrowsAsync<FormatException>(() => replica.Operator.GetAsync(id).AsTask());
+        Assert.StartsWith("The approval store holds a request that is not valid JSON", read.Message, StringComparison.Ordinal);
+    }
+
     private Replica CreateReplica(Action<RedisApprovalStoreOptions>? configure = null)
     {
         RedisCounterStore counters = RedisTestServer.CreateStore(options => options.KeyPrefix = _prefix);
