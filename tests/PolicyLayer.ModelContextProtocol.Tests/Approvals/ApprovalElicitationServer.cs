@@ -26,7 +26,8 @@ internal static partial class ApprovalElicitationServer
         Func<ElicitRequestParams?, CancellationToken, ValueTask<ElicitResult>>? handler,
         ConcurrentQueue<ElicitRequestParams>? questions = null,
         Action<ApprovalElicitationOptions>? configure = null,
-        bool enabled = true)
+        bool enabled = true,
+        Func<IServiceProvider, IApprovalStore>? store = null)
     {
         var clientOptions = new McpClientOptions { ProtocolVersion = protocol };
         if (handler is not null)
@@ -50,7 +51,16 @@ internal static partial class ApprovalElicitationServer
         }
 
         var server = await McpTestServer.StartAsync(
-            services: s => s.AddPolicyLayer(o => o.PolicyJson = TestPolicy.Json).AddApprovals(),
+            services: s =>
+            {
+                if (store is not null)
+                {
+                    // Registered first: AddApprovals keeps a store the host registered.
+                    s.AddSingleton(store);
+                }
+
+                s.AddPolicyLayer(o => o.PolicyJson = TestPolicy.Json).AddApprovals();
+            },
             configure: o =>
             {
                 o.ApprovalElicitation.Enabled = enabled;

@@ -263,6 +263,38 @@ public sealed class ApprovalElicitationTests
         Assert.False(new PolicyLayerMcpOptions().ApprovalElicitation.Enabled);
     }
 
+    [Theory]
+    [MemberData(nameof(Protocols), MemberType = typeof(ApprovalElicitationServer))]
+    public async Task CallTool_AcceptCannotBeRecorded_AnswersWithTheApprovalIdAndNeverRuns(string protocol)
+    {
+        // The store fails as the person's answer is written: without a recorded approval the call must not run.
+        await using var server = await StartAsync(protocol, (_, _) => Answer("accept"), store: DecisionsFail);
+
+        var result = await server.CallAsync("wire_money", new { amount = Amount }, grant: "alice");
+
+        AssertApprovalIdAnswer(result);
+        Assert.Equal(0, server.Log.Count("wire_money"));
+        Assert.Equal(ApprovalState.Pending, Assert.Single(await server.Approvals().GetPendingAsync()).State);
+    }
+
+    [Theory]
+    [MemberData(nameof(Protocols), MemberType = typeof(ApprovalElicitationServer))]
+    public async Task CallTool_DeclineCannotBeRecorded_StillRefusedAsDeclinedAndNeverRuns(string protocol)
+    {
+        await using var server = await StartAsync(protocol, (_, _) => Answer("decline"), store: DecisionsFail);
+
+        var result = await server.CallAsync("wire_money", new { amount = Amount }, grant: "alice");
+
+        // The person's answer stands for this call; with nothing recorded, a retry would ask again.
+        Assert.True(result.IsError);
+        Assert.Contains("the person was asked to approve it and declined", McpTestServer.Text(result), StringComparison.Ordinal);
+        Assert.Equal(0, server.Log.Count("wire_money"));
+        Assert.Equal(ApprovalState.Pending, Assert.Single(await server.Approvals().GetPendingAsync()).State);
+    }
+
+    private static IApprovalStore DecisionsFail(IServiceProvider services) =>
+        new FailingDecisions(new InMemoryApprovalStore(services.GetRequiredService<TimeProvider>()));
+
     private static void AssertApprovalIdAnswer(CallToolResult result)
     {
         Assert.True(result.IsError);
@@ -270,5 +302,20 @@ public sealed class ApprovalElicitationTests
         Assert.Contains("needs a person's approval and has not run", text, StringComparison.Ordinal);
         Assert.Contains("Approval id: " + ApprovalId(text), text, StringComparison.Ordinal);
         Assert.Contains("retry exactly the same call", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>An approval store whose writes of a person's answer fail, as a store that goes down mid-call.</summary>
+    private sealed class FailingDecisions(IApprovalStore inner) : IApprovalStore
+    {
+        public ValueTask<ApprovalRequest?> GetOrAddAsync(ApprovalRequest request, CancellationToken cancellationToken = default) => inner.GetOrAddAsync(request, cancellationToken);
+
+        public ValueTask<bool> TryUseAsync(string id, CancellationToken cancellationToken = default) => inner.TryUseAsync(id, cancellationToken);
+
+        public ValueTask<ApprovalChange> DecideAsync(string id, ApprovalVerdict verdict, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("the approval store is down");
+
+        public ValueTask<ApprovalRequest?> GetAsync(string id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ApprovalRequest>> GetPendingAsync(CancellationToken cancellationToken = default) => inner.GetPendingAsync(cancellationToken);
     }
 }
