@@ -11,7 +11,7 @@ public sealed class JsonSchemaException : Exception
         Errors = errors;
     }
 
-    /// <summary>Creates the exception with a message and no compile errors.</summary>
+    /// <summary>Creates the exception with a general message (the schema is invalid) and no compile errors.</summary>
     public JsonSchemaException()
         : this([])
     {
