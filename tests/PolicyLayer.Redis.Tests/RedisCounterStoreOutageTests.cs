@@ -41,6 +41,26 @@ public sealed class RedisCounterStoreOutageTests
     }
 
     [RedisFact]
+    public async Task Refund_ServerKilled_LoggedAndDroppedNotThrown()
+    {
+        // The host reports a failed tool after Redis went away: the refund cannot be made, and the cost keeps counting
+        // until it slides out (which can only refuse, never over-admit). The host is not made to handle an exception.
+        await using DedicatedRedisServer server = await DedicatedRedisServer.StartAsync();
+        var logger = new RecordingLogger<RedisCounterStore>();
+        await using var store = new RedisCounterStore(Options(server, RedisFailureMode.Closed), logger);
+        await StoreConnections.WaitUntilConnectedAsync(store);
+        CounterRequest[] requests = [new CounterRequest(NewKey(max: 100), 1)];
+        ReservationResult admitted = await store.TryReserveAsync(requests);
+        Assert.True(admitted.IsAdmitted);
+
+        await server.KillAsync();
+        await store.RefundAsync(requests, admitted.Timestamp);
+
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning
+            && e.Message.StartsWith("Redis counter store could not give back a reservation's cost; it counts until it slides out: ", StringComparison.Ordinal));
+    }
+
+    [RedisFact]
     public async Task TryReserve_ServerKilledWithFailOpen_AdmittedUncountedAndLogged()
     {
         await using DedicatedRedisServer server = await DedicatedRedisServer.StartAsync();
