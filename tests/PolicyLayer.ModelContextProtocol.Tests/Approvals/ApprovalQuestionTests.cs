@@ -51,6 +51,22 @@ public sealed class ApprovalQuestionTests
     }
 
     [Fact]
+    public void Shown_SurrogatePairWithinTheLimit_KeptWhole()
+    {
+        Assert.Equal("pay 💶 now", ApprovalQuestion.Shown("pay 💶 now", 40));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("{}")]
+    public void Message_NoArguments_SaysSo(string? json)
+    {
+        var message = ApprovalQuestion.Message(Request, json is null ? null : Arguments(json), showValues: true);
+
+        Assert.Contains("Arguments: none\n", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Start_ElicitationWithoutApprovals_FailsSayingHowToFixIt()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => McpTestServer.StartAsync(configure: o => o.ApprovalElicitation.Enabled = true));
