@@ -9,14 +9,18 @@ namespace PolicyLayer.JsonSchema.Tests.Schema;
 
 public class DeterministicPatternTests
 {
-    // Patterns of the supported shape, and inputs built from the characters they mention (plus a few others).
-    private static readonly string[] Patterns =
+    // Patterns of the supported shape, each with a text it matches; inputs are those texts after a few random edits
+    // (so about as many match as do not), or random text over the characters the patterns mention (plus a few others).
+    private static readonly (string Pattern, string Sample)[] Patterns =
     [
-        "^cus_[A-Za-z0-9]{8,24}$", @"^\d{4}-\d{2}-\d{2}$", "^[a-z]+_[a-z]+$", @"^[a-z0-9-]+\.[a-z]{2,}$", "^ab?c*d+$",
-        @"^[^_]+_\d*$", @"^\w+$", @"^\s*x$", "^a{0,3}b", "^[A-Z]{3}-[0-9]{4,}$", @"^[^@\s]+@[a-z]+\.[a-z]+$", "^x.y$", @"^[\-+]?\d+$",
+        ("^cus_[A-Za-z0-9]{8,24}$", "cus_Q8f3kLm29xPz"), (@"^\d{4}-\d{2}-\d{2}$", "2026-11-25"), ("^[a-z]+_[a-z]+$", "ab_cd"),
+        (@"^[a-z0-9-]+\.[a-z]{2,}$", "my-site1.io"), ("^ab?c*d+$", "acccdd"), (@"^[^_]+_\d*$", "x y_019"), (@"^\w+$", "a_Z0"),
+        (@"^\s*x$", " \t x"), ("^a{0,3}b", "aab-"), ("^[A-Z]{3}-[0-9]{4,}$", "ABZ-01999"), (@"^[^@\s]+@[a-z]+\.[a-z]+$", "a.b@x.yz"),
+        ("^x.y$", "x+y"), (@"^[\-+]?\d+$", "-019"), (@"^\t*x\r?\n$", "\t\tx\r\n"), (@"^\D+\d$", "ab-1"), (@"^\W*\w+$", "+@ab"),
+        (@"^\S+\s\f?\v?$", "ab\n\f\v"), (@"^a\.b\+c\@$", "a.b+c@"), (@"^[\t\r\n\f\v]+z", "\r\n\fzz"),
     ];
 
-    private const string Alphabet = "abcdxyzABZ_-+.@ 019\t\n";
+    private const string Alphabet = "abcdxyzABZ_-+.@ 019\t\n\r\f\v";
 
     [Theory]
     [InlineData("^cus_[A-Za-z0-9]{8,24}$")]
@@ -51,18 +55,63 @@ public class DeterministicPatternTests
         Assert.Equal(expected, DeterministicPattern.TryCreate(pattern)!.IsMatch(Encoding.ASCII.GetBytes(input)));
 
     [Fact]
-    public void TryCreate_EveryPatternOfTheDifferentialTest_Compiles() =>
-        Assert.All(Patterns, pattern => Assert.NotNull(DeterministicPattern.TryCreate(pattern)));
+    public void DifferentialTestPatterns_CompileAndMatchTheirSamples() =>
+        Assert.All(Patterns, p =>
+        {
+            Assert.NotNull(DeterministicPattern.TryCreate(p.Pattern));
+            Assert.True(EngineMatches(p.Pattern, p.Sample), p.Pattern);
+        });
+
+    private static readonly Gen<(string Pattern, string Input)> Cases =
+        from pattern in Gen.Elements(Patterns)
+        from input in Gen.Frequency(
+            (1, Gen.Elements(Alphabet.ToCharArray()).ArrayOf().Select(chars => new string(chars))),
+            (3, from seeds in Gen.Choose(0, int.MaxValue).ArrayOf(3) from edits in Gen.Choose(0, 3) select Edit(pattern.Sample, seeds, edits)))
+        select (pattern.Pattern, input);
+
+    [Fact]
+    public void Cases_MatchAndDoNot()
+    {
+        var matching = Cases.Sample(2000).Count(c => EngineMatches(c.Pattern, c.Input));
+        Assert.InRange(matching, 400, 1600);
+    }
 
     [Property(MaxTest = 2000)]
-    public Property IsMatch_AgreesWithTheRegexEngine()
+    public Property IsMatch_AgreesWithTheRegexEngine() =>
+        Prop.ForAll(Cases.ToArbitrary(), c =>
+            DeterministicPattern.TryCreate(c.Pattern)!.IsMatch(Encoding.ASCII.GetBytes(c.Input)) == EngineMatches(c.Pattern, c.Input));
+
+    private static bool EngineMatches(string pattern, string input) =>
+        new Regex(EcmaRegex.Translate(pattern), RegexOptions.CultureInvariant).IsMatch(input);
+
+    /// <summary>The sample after <paramref name="edits"/> edits (insert, delete or replace one character), chosen by the seeds.</summary>
+    private static string Edit(string sample, int[] seeds, int edits)
     {
-        var inputs = Gen.Elements(Alphabet.ToCharArray()).ArrayOf().Select(chars => new string(chars));
-        return Prop.ForAll(Gen.Elements(Patterns).ToArbitrary(), inputs.ToArbitrary(), (pattern, input) =>
+        var text = new StringBuilder(sample);
+        for (var i = 0; i < edits; i++)
         {
-            var expected = new Regex(EcmaRegex.Translate(pattern), RegexOptions.CultureInvariant).IsMatch(input);
-            return DeterministicPattern.TryCreate(pattern)!.IsMatch(Encoding.ASCII.GetBytes(input)) == expected;
-        });
+            var seed = seeds[i];
+            var at = text.Length == 0 ? 0 : seed % (text.Length + 1);
+            var character = Alphabet[(seed / 7) % Alphabet.Length];
+            switch ((seed / 3) % 3)
+            {
+                case 0:
+                    text.Insert(at, character);
+                    break;
+                case 1 when at < text.Length:
+                    text.Remove(at, 1);
+                    break;
+                default:
+                    if (at < text.Length)
+                    {
+                        text[at] = character;
+                    }
+
+                    break;
+            }
+        }
+
+        return text.ToString();
     }
 
     [Fact]
