@@ -52,6 +52,29 @@ public class LimitTests
     }
 
     [Fact]
+    public async Task Limit_SevenLimitsOnOneCall_ReservedTogetherAndAllGivenBackOnFailure()
+    {
+        // More limits than a reservation holds before it grows, each allowing one call: the call after a failed one
+        // is admitted only if every budget got its cost back, and the one after that is refused.
+        var limits = string.Join(", ", Enumerable.Range(1, 5).Select(i => $$"""{ "counter": "t{{i}}", "window": "hour", "max": 1 }"""));
+        var f = new AuthorizerFixture($$"""
+            { "version": "1", "default": "deny",
+              "all_tools": { "limits": [ { "counter": "a1", "window": "hour", "max": 1 }, { "counter": "a2", "window": "day", "max": 1, "scope": "global" } ] },
+              "tools": { "t": { "limits": [ {{limits}} ] } } }
+            """);
+
+        var first = f.Call("t", grant: "g");
+        await first.ReportOutcomeAsync(ToolCallOutcome.Failed);
+        var afterRefund = f.Call("t", grant: "g");
+        var third = f.Call("t", grant: "g");
+
+        Assert.True(first.IsAllowed);
+        Assert.True(afterRefund.IsAllowed, afterRefund.Message);
+        Assert.False(third.IsAllowed);
+        Assert.Equal("/all_tools/limits/1", third.Rule); // every budget is full: the refusal names the one that frees up last (a day)
+    }
+
+    [Fact]
     public void Limit_NoGrant_CountsAgainstAnonymous()
     {
         var f = new AuthorizerFixture("""{ "version": "1", "default": "deny", "tools": { "t": { "limits": [ { "counter": "c", "window": "hour", "max": 1 } ] } } }""");
