@@ -394,6 +394,26 @@ public class ApprovalTests
     }
 
     [Fact]
+    public async Task Authorize_ApprovalStoreFull_RefusedSayingSoWhileTheWaitingRequestStays()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        var approvals = new InMemoryApprovalStore(time, new InMemoryApprovalStoreOptions { MaxRequests = 1 });
+        var authorizer = new PolicyAuthorizer(PolicyLayer.Policies.Policy.Parse(Wire), new InMemoryCounterStore(time), new PolicyAuthorizerOptions { TimeProvider = time, ApprovalStore = approvals });
+        ToolCall WireOf(int amount) => new("wire", JsonDocument.Parse($$"""{"amount": {{amount}}}""").RootElement, "grant-1");
+
+        var waiting = await authorizer.AuthorizeAsync(WireOf(10));
+        var another = await authorizer.AuthorizeAsync(WireOf(20));
+        var sameAgain = await authorizer.AuthorizeAsync(WireOf(10));
+
+        Assert.Equal(DecisionOutcome.RequireApproval, waiting.Outcome);
+        Assert.Equal(DecisionOutcome.Deny, another.Outcome);
+        Assert.Equal("/tools/wire", another.Rule);
+        Assert.Equal("Calling 'wire' needs a person's approval, but too many approval requests are waiting; try again later.", another.Message);
+        Assert.Null(another.ApprovalId);
+        Assert.Equal((DecisionOutcome.RequireApproval, waiting.ApprovalId), (sameAgain.Outcome, sameAgain.ApprovalId));
+    }
+
+    [Fact]
     public void InMemoryStoreOptions_BoundsOutOfRange_Rejected()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new InMemoryApprovalStore(null, new InMemoryApprovalStoreOptions { MaxRequestBytes = 10 }));
