@@ -252,6 +252,37 @@ public sealed class JsonLinesDecisionLogTests : IDisposable
     }
 
     [Fact]
+    public async Task DiskFull_PartialLineCannotBeCutOff_LaterRecordsAppendedNeverOverwritingKeptLines()
+    {
+        var stream = new FullDiskStream { Capacity = 1000, Truncates = false };
+        var log = new JsonLinesDecisionLog(new JsonLinesDecisionLogOptions { Path = "unused", Capacity = 16, FullMode = DecisionLogFullMode.Wait }, stream, new TestLogger<JsonLinesDecisionLog>());
+
+        await Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await log.WriteAsync(Record("before"));
+            }
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        await log.FlushAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        var keptWhole = stream.Text().Split('\n')[..^1];
+        stream.Capacity = long.MaxValue;
+        for (var i = 0; i < 10; i++)
+        {
+            await log.WriteAsync(Record("after"));
+        }
+
+        await log.DisposeAsync();
+
+        // The file ends with a partial line that could not be removed: the writes after it go after it.
+        var lines = stream.Text().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(keptWhole);
+        Assert.Equal(keptWhole, lines[..keptWhole.Length]);
+        Assert.Equal(10, lines.Count(l => l.Contains("\"after\"", StringComparison.Ordinal)));
+        Assert.Equal(1, lines.Count(l => !IsJson(l)));
+    }
+
+    [Fact]
     public async Task DiskFull_WritesFailPartWay_FileHoldsWholeLinesOnlyAndEveryRecordCountedOnce()
     {
         const int BeforeFull = 200;
@@ -391,6 +422,19 @@ public sealed class JsonLinesDecisionLogTests : IDisposable
         public override void SetLength(long value) => throw new NotSupportedException();
     }
 
+    private static bool IsJson(string line)
+    {
+        try
+        {
+            JsonDocument.Parse(line).Dispose();
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// A file on a disk of <see cref="Capacity"/> bytes: a write that does not fit writes what fits, then fails without
     /// moving the position, as a file stream does on a full disk.
@@ -401,6 +445,9 @@ public sealed class JsonLinesDecisionLogTests : IDisposable
         private long _position;
 
         public long Capacity { get; set; }
+
+        /// <summary>Whether the file can be cut short (a file on some network shares or devices cannot).</summary>
+        public bool Truncates { get; set; } = true;
 
         public override bool CanRead => false;
 
@@ -459,6 +506,11 @@ public sealed class JsonLinesDecisionLogTests : IDisposable
 
         public override void SetLength(long value)
         {
+            if (!Truncates)
+            {
+                throw new IOException("The file cannot be truncated");
+            }
+
             lock (_inner)
             {
                 _inner.SetLength(value);
