@@ -36,6 +36,12 @@ public readonly struct JsonProperties
 
     /// <summary>Creates a view over a dictionary of property values; <see langword="null"/> is an empty object.</summary>
     /// <param name="properties">The properties.</param>
+    /// <remarks>
+    /// A dictionary type that implements this interface and <see cref="IDictionary{TKey, TValue}"/> too
+    /// (<c>SortedDictionary</c>, <c>ReadOnlyDictionary</c>, <c>ImmutableDictionary</c>) fits both constructors, which the
+    /// compiler reports as ambiguous (CS0121): cast it to <c>IReadOnlyDictionary&lt;string, JsonElement&gt;</c>. Both
+    /// views read the same.
+    /// </remarks>
     public JsonProperties(IReadOnlyDictionary<string, JsonElement>? properties)
     {
         _dictionary = properties;

@@ -183,6 +183,34 @@ public class DecisionRecordTests
         Assert.Equal(10, fixture.Sink.Last.ArgumentCount);
     }
 
+    [Theory]
+    [InlineData("Dictionary")]
+    [InlineData("ReadOnlyDictionary")]
+    public void ArgumentKeys_DictionaryArguments_SharedListOnlyWhileTheNamesAreTheSame(string form)
+    {
+        // How hosts hand arguments over: the SDK's Dictionary is read directly, any other dictionary through the view.
+        var fixture = new ProductionFixture(ProductionFixture.Policy("""{ "t": {} }"""));
+        void Call(string json)
+        {
+            var pairs = JsonDocument.Parse(json).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+            var arguments = form == "Dictionary" ? new JsonProperties(pairs) : new JsonProperties((IReadOnlyDictionary<string, JsonElement>)new System.Collections.ObjectModel.ReadOnlyDictionary<string, JsonElement>(pairs));
+            Assert.True(ProductionFixture.Sync(fixture.Authorizer, new ToolCall("t", arguments)).IsAllowed);
+        }
+
+        Call("""{"b": 1, "a": 2}""");
+        Call("""{"b": 3, "a": 4}""");
+        Call("""{"b": 5, "c": 6}""");
+        Call("""{"b": 7}""");
+        Call("""{"b": 7, "a": 8, "c": 9}""");
+
+        var records = fixture.Sink.Records;
+        Assert.Equal(["a", "b"], records[0].ArgumentKeys);
+        Assert.Same(records[0].ArgumentKeys, records[1].ArgumentKeys);
+        Assert.Equal(["b", "c"], records[2].ArgumentKeys);
+        Assert.Equal(["b"], records[3].ArgumentKeys);
+        Assert.Equal(["a", "b", "c"], records[4].ArgumentKeys);
+    }
+
     [Fact]
     public void ArgumentKeys_SameToolSameKeys_OneSharedListAndStillCorrectWhenKeysChange()
     {
