@@ -94,9 +94,38 @@ public sealed class ArgumentValuesTests
             "deny_if": [
                 { "conditions": [ { "path": "args.memo", "op": "regex", "value": "drop" } ] },
                 { "conditions": [ { "path": "args.currency", "op": "in", "value": ["BTC", "ETH", 7] } ] },
-                { "conditions": [ { "path": "args.nested.level", "op": "eq", "value": 3 } ] } ],
-            "limits": [ { "counter": "per_currency", "window": "minute", "max": 1000000, "key": "args.currency", "cost": "args.amount" } ] } } }
+                { "conditions": [ { "path": "args.nested.level", "op": "eq", "value": 3 } ] },
+                { "conditions": [ { "path": "args", "op": "eq", "value": { "currency": "XMR" } } ] } ],
+            "limits": [
+                { "counter": "per_currency", "window": "minute", "max": 1000000, "key": "args.currency", "cost": "args.amount" },
+                { "counter": "per_arguments", "window": "minute", "max": 1000000, "key": "args" } ] } } }
         """;
+
+    [Fact]
+    public async Task Authorize_WholeArgumentsInAConditionAndAsALimitKey_EveryFormDecidesAndCountsAlike()
+    {
+        // "args" alone is the whole arguments object: equal objects are one value however the host holds them.
+        var f = new AuthorizerFixture("""
+            { "version": "1", "default": "deny", "tools": { "t": {
+                "deny_if": [ { "conditions": [ { "path": "args", "op": "eq", "value": { "to": "mallory", "amount": 5 } } ] } ],
+                "limits": [ { "counter": "same_call", "window": "minute", "max": 1, "key": "args" } ] } } }
+            """);
+        var element = JsonDocument.Parse("""{"amount": 5.0, "to": "alice"}""").RootElement;
+        var dictionary = element.EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+        var readOnly = (IReadOnlyDictionary<string, JsonElement>)new System.Collections.ObjectModel.ReadOnlyDictionary<string, JsonElement>(dictionary);
+        var forbidden = JsonDocument.Parse("""{"to": "mallory", "amount": 5}""").RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value);
+
+        var first = await f.Authorizer.AuthorizeAsync(new ToolCall("t", element));
+        var sameAsDictionary = await f.Authorizer.AuthorizeAsync(new ToolCall("t", dictionary));
+        var sameAsReadOnly = await f.Authorizer.AuthorizeAsync(new ToolCall("t", new JsonProperties(readOnly)));
+        var other = await f.Authorizer.AuthorizeAsync(new ToolCall("t", JsonDocument.Parse("""{"amount": 6, "to": "alice"}""").RootElement));
+        var denied = await f.Authorizer.AuthorizeAsync(new ToolCall("t", forbidden));
+
+        Assert.True(first.IsAllowed);
+        Assert.Equal(("/tools/t/limits/0", "/tools/t/limits/0"), (sameAsDictionary.Rule, sameAsReadOnly.Rule));
+        Assert.True(other.IsAllowed);
+        Assert.Equal("/tools/t/deny_if/0", denied.Rule);
+    }
 
     // Objects whose names are all different once unescaped: a dictionary holds exactly their members. (An object that
     // repeats a name has no dictionary form: a schema checks every member it holds, conditions read the last.)
