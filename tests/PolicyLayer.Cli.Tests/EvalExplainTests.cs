@@ -77,6 +77,9 @@ public class EvalExplainTests
     [InlineData("wire_money", "{\"amount\": 5}", "5. approval: action is require_approval -> require_approval (\"A person signs off transfers.\")", "decision: require_approval by /tools/wire_money: A person signs off transfers.")]
     [InlineData("rename", "{\"name\": 7}", "3. schema: the arguments are validated against /tools/rename/schema", "decision: deny by /tools/rename/schema")]
     [InlineData("rename", "{\"name\": \"a\"}", "6. limits: none", "decision: allow by /tools/rename: Allowed.")]
+    [InlineData("spend", "{}", "    args.memo regex \"drop\": saw (missing): missing: does not match", "decision: deny by /tools/spend/limits/0: The limit 'spend' takes the call's cost from args.amount, which is missing")]
+    [InlineData("spend", "{\"amount\": 50}", "  /tools/spend/limits/0 'spend' (10 per day, scope grant) for grant anonymous: costs 50, more than the 10 left: refused", "decision: deny by /tools/spend/limits/0: This call's cost (args.amount) is more than")]
+    [InlineData("spend", "{\"amount\": 4}", "  /tools/spend/limits/0 'spend' (10 per day, scope grant) for grant anonymous: costs 4, leaves 6", "decision: allow by /tools/spend: Allowed.")]
     public void Explain_EachStepThatDecides_SaysWhyAndEndsWithEvalsDecision(string tool, string args, string step, string decision)
     {
         var policy = Path.Combine(Path.GetTempPath(), $"explain-{Guid.NewGuid():N}.json");
@@ -85,7 +88,9 @@ public class EvalExplainTests
               "tools": {
                 "shutdown": { "action": "deny", "reason": "Not from an agent." },
                 "wire_money": { "action": "require_approval", "reason": "A person signs off transfers." },
-                "rename": { "schema": { "type": "object", "properties": { "name": { "type": "string" } } } } } }
+                "rename": { "schema": { "type": "object", "properties": { "name": { "type": "string" } } } },
+                "spend": { "deny_if": [ { "conditions": [ { "path": "args.memo", "op": "regex", "value": "drop" } ] } ],
+                           "limits": [ { "counter": "spend", "window": "day", "max": 10, "cost": "args.amount" } ] } } }
             """);
         try
         {
@@ -96,6 +101,29 @@ public class EvalExplainTests
             Assert.Contains(step, result.Lines);
             Assert.StartsWith(decision, result.Lines[^1], StringComparison.Ordinal);
             Assert.Equal("decision: " + eval.Lines[0], result.Lines[^1]);
+        }
+        finally
+        {
+            File.Delete(policy);
+        }
+    }
+
+    [Fact]
+    public void Explain_TwoLimitsOnOneBudget_EachLineLeavesWhatTheOtherDidNot()
+    {
+        var policy = Path.Combine(Path.GetTempPath(), $"explain-{Guid.NewGuid():N}.json");
+        File.WriteAllText(policy, """
+            { "version": "1", "default": "deny",
+              "all_tools": { "limits": [ { "counter": "calls", "window": "hour", "max": 3, "cost": 2 } ] },
+              "tools": { "t": { "limits": [ { "counter": "calls", "window": "hour", "max": 3 } ] } } }
+            """);
+        try
+        {
+            var result = CliRunner.Run("explain", policy, "--tool", "t");
+
+            Assert.Contains("  /tools/t/limits/0 'calls' (3 per hour, scope grant) for grant anonymous: costs 1, leaves 2", result.Lines);
+            Assert.Contains("  /all_tools/limits/0 'calls' (3 per hour, scope grant) for grant anonymous: costs 2, leaves 0", result.Lines);
+            Assert.Equal("decision: allow by /tools/t: Allowed.", result.Lines[^1]);
         }
         finally
         {

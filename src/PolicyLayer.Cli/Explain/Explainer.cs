@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
 using PolicyLayer.Authorization;
 using PolicyLayer.Cli.Replay;
 using PolicyLayer.Counters;
+using PolicyLayer.Json;
 using PolicyLayer.Policies;
 
 namespace PolicyLayer.Cli.Explain;
@@ -98,7 +100,7 @@ internal static class Explainer
         }
 
         Add(0, "5. approval: not required");
-        ExplainLimits(listed ? tool : null, policy.AllTools, recorder!, decision, Add);
+        ExplainLimits(listed ? tool : null, policy.AllTools, recorder!, decision, call, Add);
         return (steps, decision);
     }
 
@@ -143,7 +145,7 @@ internal static class Explainer
         return false;
     }
 
-    private static void ExplainLimits(ToolRules? tool, ToolRules allTools, RecordingCounterStore recorder, DecisionRecord decision, Action<int, string> add)
+    private static void ExplainLimits(ToolRules? tool, ToolRules allTools, RecordingCounterStore recorder, DecisionRecord decision, in ToolCall call, Action<int, string> add)
     {
         var limits = (tool?.Limits ?? []).Concat(allTools.Limits).ToList();
         if (limits.Count == 0)
@@ -153,33 +155,55 @@ internal static class Explainer
         }
 
         add(0, "6. limits (reserved together; budgets start empty)");
-        var requests = recorder.LastRequests;
-        var next = 0;
+
+        // The authorizer reserves one request per budget: limits that share a counter add their costs into one, so each
+        // limit's own cost is read here, and the budget's partition and key from the request that reached the store.
+        var spent = new Dictionary<CounterKey, decimal>();
         foreach (var limit in limits)
         {
             var counter = limit.Counter;
             var budget = $"{Number(counter.Max)} per {DecisionText.Window(counter.Window)}, scope {counter.Scope.ToString().ToLowerInvariant()}";
             if (decision.Rule == limit.Pointer && decision.Decision == "deny" && recorder.LastResult is null)
             {
+                // Refused before anything reached the store (a cost or key it cannot read, or costs over the maximum).
                 add(1, $"{limit.Pointer} '{counter.Name}' ({budget}): {decision.Message}");
                 continue;
             }
 
-            // The authorizer skips a limit whose cost is zero; requests otherwise follow the limits' order.
-            if (next < requests.Count && requests[next].Key.Counter.Equals(counter))
-            {
-                var request = requests[next++];
-                var who = counter.Scope == CounterScope.Global ? "everyone" : $"{counter.Scope.ToString().ToLowerInvariant()} {request.Key.Partition}";
-                var partition = request.Key.KeyValue is null ? who : $"{who}, key {request.Key.KeyValue}";
-                add(1, $"{limit.Pointer} '{counter.Name}' ({budget}) for {partition}: costs {Number(request.Cost)}, leaves {Number(counter.Max - request.Cost)}");
-            }
-            else
+            var cost = OwnCost(limit, call);
+            var request = recorder.LastRequests.FirstOrDefault(r => r.Key.Counter.Equals(counter));
+            if (cost is not > 0m || request.Key.Counter is null)
             {
                 add(1, $"{limit.Pointer} '{counter.Name}' ({budget}): costs nothing for this call");
+                continue;
             }
+
+            var who = counter.Scope == CounterScope.Global ? "everyone" : $"{counter.Scope.ToString().ToLowerInvariant()} {request.Key.Partition}";
+            var partition = request.Key.KeyValue is null ? who : $"{who}, key {request.Key.KeyValue}";
+            var left = counter.Max - spent.GetValueOrDefault(request.Key);
+            if (cost > left)
+            {
+                add(1, $"{limit.Pointer} '{counter.Name}' ({budget}) for {partition}: costs {Number(cost.Value)}, more than the {Number(left)} left: refused");
+                continue;
+            }
+
+            spent[request.Key] = counter.Max - (left - cost.Value);
+            add(1, $"{limit.Pointer} '{counter.Name}' ({budget}) for {partition}: costs {Number(cost.Value)}, leaves {Number(left - cost.Value)}");
         }
 
         add(1, decision.Decision == "allow" ? "-> every budget has room: reserved" : $"-> deny by {decision.Rule}: {decision.Message}");
+    }
+
+    /// <summary>The cost the limit asks of this call, or <see langword="null"/> when it cannot be read (the authorizer refused the call then).</summary>
+    private static decimal? OwnCost(Limit limit, in ToolCall call)
+    {
+        if (limit.CostPath is not { } path)
+        {
+            return limit.Cost;
+        }
+
+        var value = ResolvedValue.Resolve(path, call);
+        return value.Found && value.Kind == JsonValueKind.Number && JsonNumbers.TryGetExactDecimal(value.Element, out var cost) ? cost : null;
     }
 
     private static string Lower(DefaultAction value) => value == DefaultAction.Deny ? "deny" : "allow";
