@@ -204,6 +204,27 @@ public class ApprovalTests
     }
 
     [Fact]
+    public async Task Approved_OtherRetriesUseItFirstEveryTime_RefusedAfterThreeTriesAndEveryBudgetGivenBack()
+    {
+        var policy = ProductionFixture.Policy("""{ "wire": { "action": "require_approval", "limits": [ { "counter": "w", "window": "minute", "max": 1 } ] } }""");
+        var fixture = new ProductionFixture(policy, approvals: true);
+        var store = new RaceLosingStore(fixture.Approvals!);
+        var authorizer = new PolicyAuthorizer(PolicyLayer.Policies.Policy.Parse(policy), fixture.Store, new PolicyAuthorizerOptions { TimeProvider = fixture.Time, ApprovalStore = store });
+        var id = ProductionFixture.Sync(authorizer, new ToolCall("wire")).ApprovalId!;
+        await fixture.ApprovalService!.ApproveAsync(id, "alice");
+
+        var refused = ProductionFixture.Sync(authorizer, new ToolCall("wire"));
+        store.Loses = false;
+        var allowed = ProductionFixture.Sync(authorizer, new ToolCall("wire"));
+
+        Assert.Equal(DecisionOutcome.Deny, refused.Outcome);
+        Assert.Equal("Calling 'wire' needs a person's approval, and other identical calls used the approvals given so far; call again to ask for approval again.", refused.Message);
+        Assert.Equal(3, store.LostRaces);
+        Assert.True(allowed.IsAllowed, allowed.Message); // the limit (one call a minute) was given back after each lost race
+        Assert.Equal(id, allowed.ApprovalId);
+    }
+
+    [Fact]
     public async Task Approved_CancelledWhileUsing_ThrowsCancellationAndBudgetGivenBack()
     {
         var policy = ProductionFixture.Policy("""{ "wire": { "action": "require_approval", "limits": [ { "counter": "w", "window": "minute", "max": 1 } ] } }""");
@@ -449,6 +470,33 @@ public class ApprovalTests
 
         public ValueTask<bool> TryUseAsync(string id, CancellationToken cancellationToken = default) =>
             Interlocked.Exchange(ref _failures, 0) == 1 ? throw failure : inner.TryUseAsync(id, cancellationToken);
+
+        public ValueTask<ApprovalChange> DecideAsync(string id, ApprovalVerdict verdict, CancellationToken cancellationToken = default) => inner.DecideAsync(id, verdict, cancellationToken);
+
+        public ValueTask<ApprovalRequest?> GetAsync(string id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ApprovalRequest>> GetPendingAsync(CancellationToken cancellationToken = default) => inner.GetPendingAsync(cancellationToken);
+    }
+
+    /// <summary>An approval store where another retry of the same call always uses the approval first, until told otherwise.</summary>
+    private sealed class RaceLosingStore(IApprovalStore inner) : IApprovalStore
+    {
+        public bool Loses { get; set; } = true;
+
+        public int LostRaces { get; private set; }
+
+        public ValueTask<ApprovalRequest?> GetOrAddAsync(ApprovalRequest request, CancellationToken cancellationToken = default) => inner.GetOrAddAsync(request, cancellationToken);
+
+        public ValueTask<bool> TryUseAsync(string id, CancellationToken cancellationToken = default)
+        {
+            if (!Loses)
+            {
+                return inner.TryUseAsync(id, cancellationToken);
+            }
+
+            LostRaces++;
+            return new(false);
+        }
 
         public ValueTask<ApprovalChange> DecideAsync(string id, ApprovalVerdict verdict, CancellationToken cancellationToken = default) => inner.DecideAsync(id, verdict, cancellationToken);
 
