@@ -151,6 +151,48 @@ public class TelemetryTests
         Assert.Equal("allow", span.GetTagItem(PolicyLayerTelemetry.OutcomeTag));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Authorize_Cancelled_SpanEndsAndCallersCurrentActivityRestored(bool storeAnswersLater)
+    {
+        // A cancelled call throws, as cancellation does; its span must still end, and the caller's span stay current.
+        var tool = "span_cancel_" + Guid.NewGuid().ToString("N");
+        var policy = Policy.Parse(ProductionFixture.Policy($$"""{ "{{tool}}": { "limits": [ { "counter": "c", "window": "minute", "max": 5 } ] } }"""));
+        var store = new CancelledStore(storeAnswersLater);
+        var authorizer = new PolicyAuthorizer(policy, store);
+        using var parentSource = new ActivitySource("PolicyLayer.Tests.Parent");
+        var spans = new ConcurrentBag<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PolicyLayerTelemetry.ActivitySourceName || source.Name == parentSource.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var parent = parentSource.StartActivity("parent")!;
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        // Not in a lambda: the span current in this method's own context is what is checked.
+        var cancelled = false;
+        try
+        {
+            var authorization = authorizer.AuthorizeAsync(new ToolCall(tool), cancellation.Token);
+            store.Answer();
+            await authorization;
+        }
+        catch (OperationCanceledException)
+        {
+            cancelled = true;
+        }
+
+        Assert.True(cancelled);
+        Assert.Same(parent, Activity.Current);
+        var span = Assert.Single(spans, s => s.OperationName == PolicyLayerTelemetry.AuthorizeActivityName && s.Parent == parent);
+        Assert.True(span.IsStopped);
+    }
+
     /// <summary>Starts a parent span, authorizes one call under it, and returns the parent, the call's span, and the span current once the call returned.</summary>
     /// <param name="release">Called once the authorization has returned, before it is awaited: lets a store answer.</param>
     private static async Task<(Activity Parent, Activity Span, Activity? Current)> AuthorizeUnderParentAsync(PolicyAuthorizer authorizer, string tool, Action? release = null)
@@ -269,6 +311,33 @@ public class TelemetryTests
         }
 
         return map;
+    }
+
+    /// <summary>A store that throws the call's cancellation: at once, or once told to answer.</summary>
+    private sealed class CancelledStore(bool later) : ICounterStore
+    {
+        private readonly TaskCompletionSource _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Answer() => _answer.TrySetResult();
+
+        public ValueTask<ReservationResult> TryReserveAsync(ReadOnlyMemory<CounterRequest> requests, CancellationToken cancellationToken = default)
+        {
+            if (!later)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return AnswerLaterAsync(cancellationToken);
+        }
+
+        public ValueTask RefundAsync(ReadOnlyMemory<CounterRequest> requests, long reservationTimestamp, CancellationToken cancellationToken = default) => default;
+
+        private async ValueTask<ReservationResult> AnswerLaterAsync(CancellationToken cancellationToken)
+        {
+            await _answer.Task;
+            cancellationToken.ThrowIfCancellationRequested();
+            return ReservationResult.Admitted(0);
+        }
     }
 
     /// <summary>A store that answers only when told to, as a remote store answers after the call has returned.</summary>
