@@ -161,16 +161,8 @@ public class TelemetryTests
         var policy = Policy.Parse(ProductionFixture.Policy($$"""{ "{{tool}}": { "limits": [ { "counter": "c", "window": "minute", "max": 5 } ] } }"""));
         var store = new CancelledStore(storeAnswersLater);
         var authorizer = new PolicyAuthorizer(policy, store);
-        using var parentSource = new ActivitySource("PolicyLayer.Tests.Parent");
-        var spans = new ConcurrentBag<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == PolicyLayerTelemetry.ActivitySourceName || source.Name == parentSource.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-            ActivityStopped = spans.Add,
-        };
-        ActivitySource.AddActivityListener(listener);
-        using var parent = parentSource.StartActivity("parent")!;
+        using var capture = new SpansUnderParent();
+        var (parent, spans) = (capture.Parent, capture.Stopped);
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
 
@@ -197,16 +189,8 @@ public class TelemetryTests
     /// <param name="release">Called once the authorization has returned, before it is awaited: lets a store answer.</param>
     private static async Task<(Activity Parent, Activity Span, Activity? Current)> AuthorizeUnderParentAsync(PolicyAuthorizer authorizer, string tool, Action? release = null)
     {
-        using var parentSource = new ActivitySource("PolicyLayer.Tests.Parent");
-        var spans = new ConcurrentBag<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == PolicyLayerTelemetry.ActivitySourceName || source.Name == parentSource.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
-            ActivityStopped = spans.Add,
-        };
-        ActivitySource.AddActivityListener(listener);
-        using var parent = parentSource.StartActivity("parent")!;
+        using var capture = new SpansUnderParent();
+        var (parent, spans) = (capture.Parent, capture.Stopped);
         Assert.Same(parent, Activity.Current);
 
         var pending = authorizer.AuthorizeAsync(new ToolCall(tool));
@@ -311,6 +295,36 @@ public class TelemetryTests
         }
 
         return map;
+    }
+
+    /// <summary>Listens to the authorizer's spans and starts a parent span, current from here on, for calls to run under.</summary>
+    private sealed class SpansUnderParent : IDisposable
+    {
+        private readonly ActivitySource _parentSource = new("PolicyLayer.Tests.Parent");
+        private readonly ActivityListener _listener;
+
+        public SpansUnderParent()
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == PolicyLayerTelemetry.ActivitySourceName || source.Name == _parentSource.Name,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+                ActivityStopped = Stopped.Add,
+            };
+            ActivitySource.AddActivityListener(_listener);
+            Parent = _parentSource.StartActivity("parent")!;
+        }
+
+        public Activity Parent { get; }
+
+        public ConcurrentBag<Activity> Stopped { get; } = [];
+
+        public void Dispose()
+        {
+            Parent.Dispose();
+            _listener.Dispose();
+            _parentSource.Dispose();
+        }
     }
 
     /// <summary>A store that throws the call's cancellation: at once, or once told to answer.</summary>
