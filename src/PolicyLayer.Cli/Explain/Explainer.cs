@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using PolicyLayer.Authorization;
 using PolicyLayer.Cli.Replay;
 using PolicyLayer.Counters;
-using PolicyLayer.Json;
 using PolicyLayer.Policies;
 
 namespace PolicyLayer.Cli.Explain;
@@ -180,14 +178,15 @@ internal static class Explainer
 
             var who = counter.Scope == CounterScope.Global ? "everyone" : $"{counter.Scope.ToString().ToLowerInvariant()} {request.Key.Partition}";
             var partition = request.Key.KeyValue is null ? who : $"{who}, key {request.Key.KeyValue}";
-            var left = counter.Max - spent.GetValueOrDefault(request.Key);
+            var used = spent.GetValueOrDefault(request.Key);
+            var left = counter.Max - used;
             if (cost > left)
             {
                 add(1, $"{limit.Pointer} '{counter.Name}' ({budget}) for {partition}: costs {Number(cost.Value)}, more than the {Number(left)} left: refused");
                 continue;
             }
 
-            spent[request.Key] = counter.Max - (left - cost.Value);
+            spent[request.Key] = used + cost.Value;
             add(1, $"{limit.Pointer} '{counter.Name}' ({budget}) for {partition}: costs {Number(cost.Value)}, leaves {Number(left - cost.Value)}");
         }
 
@@ -195,16 +194,7 @@ internal static class Explainer
     }
 
     /// <summary>The cost the limit asks of this call, or <see langword="null"/> when it cannot be read (the authorizer refused the call then).</summary>
-    private static decimal? OwnCost(Limit limit, in ToolCall call)
-    {
-        if (limit.CostPath is not { } path)
-        {
-            return limit.Cost;
-        }
-
-        var value = ResolvedValue.Resolve(path, call);
-        return value.Found && value.Kind == JsonValueKind.Number && JsonNumbers.TryGetExactDecimal(value.Element, out var cost) ? cost : null;
-    }
+    private static decimal? OwnCost(Limit limit, in ToolCall call) => PolicyAuthorizer.ReadCost(limit, call, out var cost) is null ? cost : null;
 
     private static string Lower(DefaultAction value) => value == DefaultAction.Deny ? "deny" : "allow";
 

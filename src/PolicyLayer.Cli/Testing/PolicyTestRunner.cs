@@ -16,7 +16,7 @@ internal static class PolicyTestRunner
     /// The time of the calls before a file's first <c>at</c>. Fixed rather than the current time, so that a test gives the
     /// same answer on every run: where "now" falls within a limit's segment changes how long a refused call must wait.
     /// </summary>
-    public static readonly DateTimeOffset Start = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Start = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public static async Task<IReadOnlyList<PolicyTestResult>> RunAsync(PolicyTestFile file)
     {

@@ -216,28 +216,14 @@ public sealed partial class PolicyAuthorizer
     private static string? ReadCostAndKey(in ToolCall call, Limit limit, ref decimal cost, out string? keyValue)
     {
         keyValue = null;
-        if (limit.CostPath is { } costPath)
+        if (ReadCost(limit, call, out cost) is { } problem)
         {
-            var value = ResolvedValue.Resolve(costPath, call);
-            if (!value.Found || value.IsNull)
-            {
-                return DecisionText.InvalidCost(limit, "is missing");
-            }
+            return problem;
+        }
 
-            if (value.Kind != JsonValueKind.Number || !Json.JsonNumbers.TryGetExactDecimal(value.Element, out cost))
-            {
-                return DecisionText.InvalidCost(limit, value.Kind == JsonValueKind.Number ? "is not a number this library can count exactly (at most 28 significant digits)" : "is not a number");
-            }
-
-            if (cost < 0)
-            {
-                return DecisionText.InvalidCost(limit, "is negative");
-            }
-
-            if (cost == 0)
-            {
-                return null; // nothing to count: the key does not matter
-            }
+        if (cost == 0)
+        {
+            return null; // nothing to count: the key does not matter
         }
 
         if (limit.KeyPath is { } keyPath)
@@ -252,6 +238,30 @@ public sealed partial class PolicyAuthorizer
         }
 
         return null;
+    }
+
+    /// <summary>The cost a limit asks of a call: its fixed cost, or the number its cost path addresses.</summary>
+    /// <returns><see langword="null"/>, or why the cost cannot be read (then the call is refused).</returns>
+    internal static string? ReadCost(Limit limit, in ToolCall call, out decimal cost)
+    {
+        cost = limit.Cost;
+        if (limit.CostPath is not { } costPath)
+        {
+            return null;
+        }
+
+        var value = ResolvedValue.Resolve(costPath, call);
+        if (!value.Found || value.IsNull)
+        {
+            return DecisionText.InvalidCost(limit, "is missing");
+        }
+
+        if (value.Kind != JsonValueKind.Number || !Json.JsonNumbers.TryGetExactDecimal(value.Element, out cost))
+        {
+            return DecisionText.InvalidCost(limit, value.Kind == JsonValueKind.Number ? "is not a number this library can count exactly (at most 28 significant digits)" : "is not a number");
+        }
+
+        return cost < 0 ? DecisionText.InvalidCost(limit, "is negative") : null;
     }
 
     /// <summary>
