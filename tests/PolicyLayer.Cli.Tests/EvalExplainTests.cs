@@ -2,9 +2,14 @@ using System.Text.Json;
 
 namespace PolicyLayer.Cli.Tests;
 
-public class EvalExplainTests
+public sealed class EvalExplainTests : IDisposable
 {
     private const string Policy = "explain/policy.json";
+
+    // For the tests that bring a policy of their own.
+    private readonly string _folder = Directory.CreateTempSubdirectory("policylayer-explain-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
     public void Eval_Json_PrintsTheDecision()
@@ -82,8 +87,7 @@ public class EvalExplainTests
     [InlineData("spend", "{\"amount\": 4}", "  /tools/spend/limits/0 'spend' (10 per day, scope grant) for grant anonymous: costs 4, leaves 6", "decision: allow by /tools/spend: Allowed.")]
     public void Explain_EachStepThatDecides_SaysWhyAndEndsWithEvalsDecision(string tool, string args, string step, string decision)
     {
-        var policy = Path.Combine(Path.GetTempPath(), $"explain-{Guid.NewGuid():N}.json");
-        File.WriteAllText(policy, """
+        var policy = WritePolicy("""
             { "version": "1", "default": "deny", "hide": ["drop_table"],
               "tools": {
                 "shutdown": { "action": "deny", "reason": "Not from an agent." },
@@ -92,43 +96,30 @@ public class EvalExplainTests
                 "spend": { "deny_if": [ { "conditions": [ { "path": "args.memo", "op": "regex", "value": "drop" } ] } ],
                            "limits": [ { "counter": "spend", "window": "day", "max": 10, "cost": "args.amount" } ] } } }
             """);
-        try
-        {
-            var result = CliRunner.Run("explain", policy, "--tool", tool, "--args", args);
-            var eval = CliRunner.Run("eval", policy, "--tool", tool, "--args", args);
 
-            Assert.True(result.ExitCode == 0, result.ToString());
-            Assert.Contains(step, result.Lines);
-            Assert.StartsWith(decision, result.Lines[^1], StringComparison.Ordinal);
-            Assert.Equal("decision: " + eval.Lines[0], result.Lines[^1]);
-        }
-        finally
-        {
-            File.Delete(policy);
-        }
+        var result = CliRunner.Run("explain", policy, "--tool", tool, "--args", args);
+        var eval = CliRunner.Run("eval", policy, "--tool", tool, "--args", args);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains(step, result.Lines);
+        Assert.StartsWith(decision, result.Lines[^1], StringComparison.Ordinal);
+        Assert.Equal("decision: " + eval.Lines[0], result.Lines[^1]);
     }
 
     [Fact]
     public void Explain_TwoLimitsOnOneBudget_EachLineLeavesWhatTheOtherDidNot()
     {
-        var policy = Path.Combine(Path.GetTempPath(), $"explain-{Guid.NewGuid():N}.json");
-        File.WriteAllText(policy, """
+        var policy = WritePolicy("""
             { "version": "1", "default": "deny",
               "all_tools": { "limits": [ { "counter": "calls", "window": "hour", "max": 3, "cost": 2 } ] },
               "tools": { "t": { "limits": [ { "counter": "calls", "window": "hour", "max": 3 } ] } } }
             """);
-        try
-        {
-            var result = CliRunner.Run("explain", policy, "--tool", "t");
 
-            Assert.Contains("  /tools/t/limits/0 'calls' (3 per hour, scope grant) for grant anonymous: costs 1, leaves 2", result.Lines);
-            Assert.Contains("  /all_tools/limits/0 'calls' (3 per hour, scope grant) for grant anonymous: costs 2, leaves 0", result.Lines);
-            Assert.Equal("decision: allow by /tools/t: Allowed.", result.Lines[^1]);
-        }
-        finally
-        {
-            File.Delete(policy);
-        }
+        var result = CliRunner.Run("explain", policy, "--tool", "t");
+
+        Assert.Contains("  /tools/t/limits/0 'calls' (3 per hour, scope grant) for grant anonymous: costs 1, leaves 2", result.Lines);
+        Assert.Contains("  /all_tools/limits/0 'calls' (3 per hour, scope grant) for grant anonymous: costs 2, leaves 0", result.Lines);
+        Assert.Equal("decision: allow by /tools/t: Allowed.", result.Lines[^1]);
     }
 
     [Theory]
@@ -145,5 +136,12 @@ public class EvalExplainTests
         using var evaluated = JsonDocument.Parse(eval.Lines[0]);
         Assert.True(JsonElement.DeepEquals(evaluated.RootElement, document.RootElement.GetProperty("decision")), explain.Out);
         Assert.NotEmpty(document.RootElement.GetProperty("steps").EnumerateArray());
+    }
+
+    private string WritePolicy(string json)
+    {
+        var path = Path.Combine(_folder, "policy.json");
+        File.WriteAllText(path, json);
+        return path;
     }
 }
